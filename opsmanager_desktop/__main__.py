@@ -1,0 +1,3 @@
+from opsmanager_desktop.cli.main import main
+
+raise SystemExit(main())

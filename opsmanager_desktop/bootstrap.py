@@ -1,0 +1,15 @@
+"""Wires settings -> engine -> services. Nothing connects at import time."""
+
+from __future__ import annotations
+
+import socket
+
+from opsmanager_desktop.db.migrate import upgrade
+from opsmanager_desktop.services.backend import Backend
+
+
+def make_backend(url: str, *, migrate: bool = False) -> Backend:
+    backend = Backend.from_url(url, client=socket.gethostname())
+    if migrate:
+        upgrade(backend.engine)
+    return backend

@@ -1,0 +1,14 @@
+"""The command modules, each with register(subparsers). Add a module here to add commands."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+_MODULES = [
+    "opsmanager_desktop.cli.admin_commands",
+]
+
+
+def command_modules() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in _MODULES]

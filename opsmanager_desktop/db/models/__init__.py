@@ -1,0 +1,41 @@
+"""All tables, imported here so Base.metadata knows every one."""
+
+from opsmanager_desktop.db.models.billing import Bill, BillAdjustment, BillingRun, BillLine
+from opsmanager_desktop.db.models.customers import Connection, Customer, MeterReplacement
+from opsmanager_desktop.db.models.payments import Payment, PaymentAllocation, PaymentReversal
+from opsmanager_desktop.db.models.readings import MeterReading
+from opsmanager_desktop.db.models.tariffs import (
+    BillingCycle,
+    TariffCategory,
+    TariffPlan,
+    TariffSlab,
+    TariffTax,
+    TariffVersion,
+    UtilityType,
+)
+from opsmanager_desktop.db.models.users import AuditEntry, Setting, User, UserSession
+
+__all__ = [
+    "AuditEntry",
+    "Bill",
+    "BillAdjustment",
+    "BillLine",
+    "BillingCycle",
+    "BillingRun",
+    "Connection",
+    "Customer",
+    "MeterReading",
+    "MeterReplacement",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentReversal",
+    "Setting",
+    "TariffCategory",
+    "TariffPlan",
+    "TariffSlab",
+    "TariffTax",
+    "TariffVersion",
+    "User",
+    "UserSession",
+    "UtilityType",
+]
