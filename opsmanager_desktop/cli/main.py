@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from opsmanager_desktop.gui.launch import launch_gui
 
-        return launch_gui(args.db)
+        return int(launch_gui(args.db))
     app = CliApp(args, lambda: _backend(args))
     try:
         handler = args.handler

@@ -76,6 +76,11 @@ class ServiceInfo:
     name: str
     permissions: tuple[Permission, ...]
     readonly: bool
+    function: Callable[..., Any]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset().union(*(MATRIX[p] for p in self.permissions))
 
 
 REGISTRY: dict[str, ServiceInfo] = {}
@@ -105,7 +110,6 @@ def service(*permissions: Permission, readonly: bool = False, allow_password_cha
 
     def decorate(fn: Callable[Concatenate[Ctx, P], R]) -> Callable[Concatenate[Backend, str, P], R]:
         name = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
-        REGISTRY[name] = ServiceInfo(name, permissions, readonly)
         allowed_roles = frozenset().union(*(MATRIX[p] for p in permissions))
 
         @functools.wraps(fn)
@@ -115,7 +119,7 @@ def service(*permissions: Permission, readonly: bool = False, allow_password_cha
                 lambda session, now: _call(session, now, backend, token, fn, args, kwargs,
                                            allowed_roles, allow_password_change))
 
-        wrapper.__service__ = REGISTRY[name]  # type: ignore[attr-defined]
+        REGISTRY[name] = ServiceInfo(name, permissions, readonly, wrapper)
         return wrapper
 
     return decorate
@@ -127,7 +131,7 @@ def _call(session: Session, now: datetime, backend: Backend, token: str,
     user = authenticate(session, backend, token, now)
     role = Role(user.role)
     if role not in allowed_roles:
-        raise PermissionDenied(f"your role ({role.label}) may not do this")
+        raise PermissionDenied(f"your role ({role.label}) may not do this")  # GATE_REFUSAL
     if user.must_change_password and not allow_password_change:
         raise PermissionDenied("you must change your password before you go on")
     return fn(Ctx(backend, session, user, now), *args, **kwargs)

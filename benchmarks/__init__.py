@@ -1,0 +1,2 @@
+"""Benchmarks: `make bench` (python -m benchmarks). They print figures and ratios; they are
+not timed tests."""
