@@ -41,6 +41,9 @@ class PaymentAllocation(Base):
     bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"), nullable=True,
                                                 index=True)
     amount: Mapped[Decimal] = mapped_column(Money())
+    # PAYMENT: the split made when the payment was posted; CREDIT: credit moved onto a bill
+    # (a -x row without bill and a +x row with it); REVERSAL: the rows undoing a payment
+    kind: Mapped[str] = mapped_column(String(16), default="PAYMENT")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:12:22.284492
+Create Date: 2026-11-23 18:16:52.096395
 """
 from __future__ import annotations
 
@@ -408,6 +408,7 @@ def upgrade() -> None:
     sa.Column('payment_id', sa.Integer(), nullable=False),
     sa.Column('bill_id', sa.Integer(), nullable=True),
     sa.Column('amount', opsmanager_desktop.db.types.ScaledDecimal(14, 2), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['bill_id'], ['bills.id'], name=op.f('fk_payment_allocations_bill_id_bills')),
     sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_payment_allocations_payment_id_payments')),
