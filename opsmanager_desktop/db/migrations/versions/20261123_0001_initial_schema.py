@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:16:52.096395
+Create Date: 2026-11-23 18:17:03.355074
 """
 from __future__ import annotations
 
@@ -89,6 +89,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('unit', sa.String(length=16), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_utility_types')),
     sa.UniqueConstraint('code', name=op.f('uq_utility_types_code')),
     mysql_charset='utf8mb4',
