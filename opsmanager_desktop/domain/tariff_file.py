@@ -329,11 +329,14 @@ def tariff_from_options(*, fixed: str, tax: str | None, mode: str | None,
     fixed, as DESIGN.md section 3 says). Problems name the option that was wrong."""
     problems: list[FieldProblem] = []
     parsed: list[Slab] = []
-    for text in slabs:
+    unreadable: set[int] = set()
+    for index, text in enumerate(slabs):
         try:
             parsed.append(parse_slab_option(text))
         except ValidationError as exc:
             problems += exc.problems
+            unreadable.add(index)
+            parsed.append(Slab(None, MONEY_ZERO))  # keeps the other slabs' positions
     values: dict[str, Decimal] = {}
     for option, value in (("--fixed", fixed), ("--tax", tax or "0")):
         try:
@@ -345,13 +348,21 @@ def tariff_from_options(*, fixed: str, tax: str | None, mode: str | None,
     except ValidationError as exc:
         problems += exc.problems
         slab_mode = SlabMode.TELESCOPIC
+    tax_percent = values.get("--tax", MONEY_ZERO)
+    taxes = (Tax("Tax", tax_percent, TaxBase.ENERGY_AND_FIXED),) if tax_percent else ()
+    tariff = Tariff.simple(tuple(parsed), values.get("--fixed", MONEY_ZERO), slab_mode, taxes)
+    seen = {p.field for p in problems}
+    for problem in validate_tariff(tariff, categories=False):
+        renamed = _option_problem(problem, slabs)
+        band = re.fullmatch(r"slabs\[(\d+)\]\.(up_to|rate)", problem.field)
+        # an unreadable slab stands in as a placeholder: say nothing more about it, nor
+        # about the band order it took part in
+        noise = band is not None and (int(band.group(1)) in unreadable or (
+            bool(unreadable) and band.group(2) == "up_to"))
+        if renamed.field not in seen and not noise and not (problem.field == "slabs" and slabs):
+            problems.append(renamed)
     if problems:
         raise ValidationError(problems)
-    taxes = (Tax("Tax", values["--tax"], TaxBase.ENERGY_AND_FIXED),) if values["--tax"] else ()
-    tariff = Tariff.simple(tuple(parsed), values["--fixed"], slab_mode, taxes)
-    rule_problems = [_option_problem(p, slabs) for p in validate_tariff(tariff, categories=False)]
-    if rule_problems:
-        raise ValidationError(rule_problems)
     return tariff
 
 
@@ -359,6 +370,6 @@ def _option_problem(problem: FieldProblem, slabs: Sequence[str]) -> FieldProblem
     match = re.fullmatch(r"slabs\[(\d+)\]\.(up_to|rate)", problem.field)
     if match:
         text = slabs[int(match.group(1))]
-        return FieldProblem(f"--slab {text}", f"{match.group(2).replace('_', ' ')}: "
-                            f"{problem.reason}")
+        reason = problem.reason.replace("open-ended (null)", "open-ended (:RATE)")
+        return FieldProblem(f"--slab {text}", f"{match.group(2).replace('_', ' ')}: {reason}")
     return FieldProblem(_OPTION_NAMES.get(problem.field, problem.field), problem.reason)
