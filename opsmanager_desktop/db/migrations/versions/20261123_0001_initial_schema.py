@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:17:03.355074
+Create Date: 2026-11-23 18:20:03.198986
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import opsmanager_desktop.db.types
-
+from sqlalchemy.dialects import mysql
 
 revision = '0001'
 down_revision = None
@@ -51,6 +51,37 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_cycles')),
     sa.UniqueConstraint('period', name=op.f('uq_billing_cycles_period')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_unicode_ci',
+    mysql_engine='InnoDB'
+    )
+    op.create_table('charge_lines',
+    sa.Column('cycle_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('set_no', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('description', sa.String(length=120), nullable=False),
+    sa.Column('quantity', opsmanager_desktop.db.types.ScaledDecimal(14, 3), nullable=True),
+    sa.Column('rate', opsmanager_desktop.db.types.ScaledDecimal(12, 4), nullable=True),
+    sa.Column('amount', opsmanager_desktop.db.types.ScaledDecimal(14, 2), nullable=False),
+    sa.PrimaryKeyConstraint('cycle_id', 'set_no', 'seq', name=op.f('pk_charge_lines')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_unicode_ci',
+    mysql_engine='InnoDB'
+    )
+    op.create_table('charge_sets',
+    sa.Column('cycle_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('set_no', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('tariff_version_id', sa.Integer(), nullable=False),
+    sa.Column('units', opsmanager_desktop.db.types.ScaledDecimal(14, 3), nullable=False),
+    sa.Column('load_kw', opsmanager_desktop.db.types.ScaledDecimal(14, 3), nullable=False),
+    sa.Column('energy_charge', opsmanager_desktop.db.types.ScaledDecimal(14, 2), nullable=False),
+    sa.Column('fixed_charge', opsmanager_desktop.db.types.ScaledDecimal(14, 2), nullable=False),
+    sa.Column('tax', opsmanager_desktop.db.types.ScaledDecimal(14, 2), nullable=False),
+    sa.Column('total', opsmanager_desktop.db.types.ScaledDecimal(14, 2), nullable=False),
+    sa.PrimaryKeyConstraint('cycle_id', 'set_no', name=op.f('pk_charge_sets')),
+    sa.UniqueConstraint('cycle_id', 'plan_id', 'units', 'load_kw', name='uq_charge_sets_key'),
     mysql_charset='utf8mb4',
     mysql_collate='utf8mb4_unicode_ci',
     mysql_engine='InnoDB'
@@ -228,6 +259,7 @@ def upgrade() -> None:
     sa.Column('previous_reading', opsmanager_desktop.db.types.ScaledDecimal(14, 3), nullable=False),
     sa.Column('current_reading', opsmanager_desktop.db.types.ScaledDecimal(14, 3), nullable=False),
     sa.Column('units', opsmanager_desktop.db.types.ScaledDecimal(14, 3), nullable=False),
+    sa.Column('carried_units', opsmanager_desktop.db.types.ScaledDecimal(14, 3), nullable=False),
     sa.Column('read_at', sa.Date(), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
@@ -337,6 +369,19 @@ def upgrade() -> None:
     with op.batch_alter_table('meter_replacements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meter_replacements_connection_id'), ['connection_id'], unique=False)
 
+    op.create_table('reading_photos',
+    sa.Column('reading_id', sa.Integer(), nullable=False),
+    sa.Column('file_name', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=32), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary().with_variant(mysql.MEDIUMBLOB(), 'mariadb').with_variant(mysql.MEDIUMBLOB(), 'mysql'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['reading_id'], ['meter_readings.id'], name=op.f('fk_reading_photos_reading_id_meter_readings')),
+    sa.PrimaryKeyConstraint('reading_id', name=op.f('pk_reading_photos')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_unicode_ci',
+    mysql_engine='InnoDB'
+    )
     op.create_table('tariff_slabs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=False),
@@ -457,6 +502,7 @@ def downgrade() -> None:
 
     op.drop_table('bill_adjustments')
     op.drop_table('tariff_slabs')
+    op.drop_table('reading_photos')
     with op.batch_alter_table('meter_replacements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meter_replacements_connection_id'))
 
@@ -503,6 +549,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_customers_name'))
 
     op.drop_table('customers')
+    op.drop_table('charge_sets')
+    op.drop_table('charge_lines')
     op.drop_table('billing_cycles')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_username'))
