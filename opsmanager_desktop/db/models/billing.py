@@ -103,3 +103,44 @@ class BillingRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="RUNNING")
     bills_created: Mapped[int] = mapped_column(Integer, default=0)
     workstation: Mapped[str] = mapped_column(String(120), default="")
+
+
+class ChargeSet(Base):
+    """Scratch table of a billing run: the charges of one distinct (tariff plan, units,
+    sanctioned load) combination, computed once by the domain calculator and then joined
+    to every bill that shares it (set-based INSERT ... SELECT). Keyed by cycle because the
+    per-cycle lock makes the cycle's run exclusive; emptied when the run ends."""
+
+    __tablename__ = "charge_sets"
+    __table_args__ = table_args(
+        UniqueConstraint("cycle_id", "plan_id", "units", "load_kw",
+                         name="uq_charge_sets_key"),
+    )
+
+    cycle_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    set_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    plan_id: Mapped[int] = mapped_column(Integer)
+    tariff_version_id: Mapped[int] = mapped_column(Integer)
+    units: Mapped[Decimal] = mapped_column(Quantity())
+    # the connection's load when the tariff charges per kW, else 0 (fewer distinct sets)
+    load_kw: Mapped[Decimal] = mapped_column(Quantity())
+    energy_charge: Mapped[Decimal] = mapped_column(Money())
+    fixed_charge: Mapped[Decimal] = mapped_column(Money())
+    tax: Mapped[Decimal] = mapped_column(Money())
+    total: Mapped[Decimal] = mapped_column(Money())
+
+
+class ChargeLine(Base):
+    """The bill lines of one charge set, copied into bill_lines for every bill using it."""
+
+    __tablename__ = "charge_lines"
+    __table_args__ = table_args()
+
+    cycle_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    set_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(String(120))
+    quantity: Mapped[Decimal | None] = mapped_column(Quantity(), nullable=True)
+    rate: Mapped[Decimal | None] = mapped_column(Rate(), nullable=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
