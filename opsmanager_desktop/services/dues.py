@@ -1,0 +1,153 @@
+"""Outstanding dues, account history and the ageing of open balances (DESIGN.md 3).
+
+Outstanding = sum of the balances of the account's open (DUE or OVERDUE) bills; credit =
+money received and not yet applied (customers.credit, kept by the payment ledger). A consumer
+may look at their own account only; any other account is refused as if it did not concern
+them (the refusal does not say whether the account exists).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from opsmanager_desktop.db.models import Bill, Customer, Payment, PaymentReversal
+from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
+from opsmanager_desktop.domain.errors import NotFound, PermissionDenied
+from opsmanager_desktop.domain.money import ZERO
+from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.services.core import Ctx, service
+
+_OPEN_VALUES = sorted(s.value for s in OPEN)
+NO_MONEY = Decimal("0.00")  # zero with cents, so "0.00" is what a report prints
+
+
+@dataclass(frozen=True)
+class OpenBillDue:
+    bill_no: str
+    balance: Decimal
+    status: str
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class Dues:
+    account_no: str
+    outstanding: Decimal
+    credit: Decimal
+    open_bills: list[OpenBillDue]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    on: date
+    kind: str  # BILL | PAYMENT | REVERSAL
+    reference: str  # bill number, or "CHANNEL reference" of a payment
+    description: str
+    amount: Decimal  # charged (bill), received (payment) or taken back (reversal)
+    status: str
+    balance: Decimal | None  # a bill's balance today
+
+
+def account_for_view(ctx: Ctx, account_no: str) -> tuple[int, str, Decimal]:
+    """(id, account_no, credit) of an account the caller may see."""
+    row = ctx.session.execute(select(Customer.id, Customer.account_no, Customer.credit).where(
+        Customer.account_no == account_no.strip())).first()
+    if ctx.role is Role.CONSUMER:
+        if row is None or row.id != ctx.user.customer_id:
+            raise PermissionDenied("you can only see your own account")
+    elif row is None:
+        raise NotFound(f"no customer has account number {account_no!r}")
+    return row.id, row.account_no, row.credit
+
+
+@service(Permission.DUES_VIEW, Permission.OWN_ACCOUNT_VIEW, readonly=True)
+def dues(ctx: Ctx, account_no: str) -> Dues:
+    customer_id, number, credit = account_for_view(ctx, account_no)
+    rows = ctx.session.execute(
+        select(Bill.bill_no, Bill.balance, Bill.status, Bill.due_date)
+        .where(Bill.customer_id == customer_id, Bill.status.in_(_OPEN_VALUES))
+        .order_by(Bill.due_date, Bill.id)).all()
+    bills = [OpenBillDue(r.bill_no, r.balance, r.status, r.due_date) for r in rows]
+    return Dues(number, sum((b.balance for b in bills), NO_MONEY), credit, bills)
+
+
+@service(Permission.DUES_VIEW, Permission.PAYMENTS_VIEW, Permission.OWN_ACCOUNT_VIEW,
+         readonly=True)
+def history(ctx: Ctx, account_no: str) -> list[HistoryEntry]:
+    """Every bill and payment (and reversal) of the account, oldest first. A consumer does
+    not see bills that have not been issued yet."""
+    customer_id, _, _ = account_for_view(ctx, account_no)
+    session = ctx.session
+    entries: list[tuple[date, int, int, HistoryEntry]] = []
+    bill_stmt = select(Bill).where(Bill.customer_id == customer_id)
+    if ctx.role is Role.CONSUMER:
+        bill_stmt = bill_stmt.where(Bill.status != BillStatus.GENERATED.value)
+    for b in session.scalars(bill_stmt):
+        on = b.issue_date or b.generated_at.date()
+        entries.append((on, 0, b.id, HistoryEntry(
+            on, "BILL", b.bill_no, f"bill, due {b.due_date.isoformat()}" if b.due_date
+            else "bill, not issued yet", b.total + b.adjustments, b.status, b.balance)))
+    rows = session.execute(
+        select(Payment, PaymentReversal).outerjoin(
+            PaymentReversal, PaymentReversal.payment_id == Payment.id)
+        .where(Payment.customer_id == customer_id)).all()
+    for p, r in rows:
+        key = f"{p.channel} {p.reference}"
+        entries.append((p.paid_at, 1, p.id, HistoryEntry(
+            p.paid_at, "PAYMENT", key, f"payment by {p.channel.lower()}", p.amount,
+            "REVERSED" if r is not None else "POSTED", None)))
+        if r is not None:
+            on = r.reversed_at.date()
+            entries.append((on, 2, p.id, HistoryEntry(
+                on, "REVERSAL", key, f"reversed: {r.reason}", p.amount, "REVERSED", None)))
+    entries.sort(key=lambda e: e[:3])
+    return [e[3] for e in entries]
+
+
+BUCKETS = ("0-30", "31-60", "61-90", "90+")
+
+
+@dataclass(frozen=True)
+class AgeingBucket:
+    bucket: str
+    bills: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Ageing:
+    as_of: date
+    buckets: list[AgeingBucket]
+    total: Decimal
+
+
+def ageing_of(session: Session, as_of: date) -> Ageing:
+    """Open balances by days past due on `as_of`: 0-30 (which includes bills not due yet),
+    31-60, 61-90 and over 90. Summed in the database, one grouped query."""
+    day = timedelta(days=1)
+    bucket: Any = case(
+        (Bill.due_date >= as_of - 30 * day, 0),
+        (Bill.due_date >= as_of - 60 * day, 1),
+        (Bill.due_date >= as_of - 90 * day, 2),
+        else_=3)
+    rows = session.execute(
+        select(bucket.label("bucket"), func.count(Bill.id).label("n"),
+               func.sum(Bill.balance).label("amount"))
+        .where(Bill.status.in_(_OPEN_VALUES), Bill.balance > ZERO)
+        .group_by(bucket)).all()
+    found = {int(r.bucket): (int(r.n), r.amount or NO_MONEY) for r in rows}
+    buckets = [AgeingBucket(label, *found.get(i, (0, NO_MONEY)))
+               for i, label in enumerate(BUCKETS)]
+    return Ageing(as_of, buckets, sum((b.amount for b in buckets), NO_MONEY))
+
+
+@service(Permission.DUES_VIEW, Permission.REPORTS_FINANCIAL, readonly=True)
+def ageing(ctx: Ctx, as_of: date | None = None) -> Ageing:
+    return ageing_of(ctx.session, as_of or ctx.now.date())
