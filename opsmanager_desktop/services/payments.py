@@ -34,6 +34,11 @@ from opsmanager_desktop.services import payment_ledger as ledger
 from opsmanager_desktop.services.audit import write_audit
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.payment_import import ImportResult, import_payments
+
+__all__ = ["AppliedPart", "ImportResult", "PaymentResult", "PaymentRow", "ReversalResult",
+           "apply_credit_to_bill", "get_payment", "import_payments", "list_payments",
+           "record_payment", "reverse_payment"]
 
 
 @dataclass(frozen=True)
