@@ -67,9 +67,14 @@ def store_version(session: Session, plan: TariffPlan, tariff: Tariff, effective_
 def load_tariffs(session: Session, which: Any) -> dict[int, Tariff]:
     """Tariffs of the versions matching `which` (a condition on TariffVersion), by version
     id, in four queries whatever their number."""
+    return {vid: tariff for vid, (_, tariff) in _load(session, which).items()}
+
+
+def _load(session: Session, which: Any) -> dict[int, tuple[int, Tariff]]:
+    """version id -> (plan id, Tariff) of the versions matching `which`."""
     versions = session.execute(select(
-        TariffVersion.id, TariffVersion.mode, TariffVersion.fixed_charge_per_kw,
-        TariffVersion.minimum_charge).where(which)).all()
+        TariffVersion.id, TariffVersion.plan_id, TariffVersion.mode,
+        TariffVersion.fixed_charge_per_kw, TariffVersion.minimum_charge).where(which)).all()
     if not versions:
         return {}
     slabs: dict[int, list[Slab]] = defaultdict(list)
@@ -92,9 +97,9 @@ def load_tariffs(session: Session, which: Any) -> dict[int, Tariff]:
             .join(TariffVersion, TariffVersion.id == TariffTax.version_id)
             .where(which).order_by(TariffTax.version_id, TariffTax.seq)):
         taxes[version_id].append(Tax(name, percent, TaxBase(base)))
-    return {vid: Tariff(SlabMode(mode), tuple(categories[vid]), per_kw, minimum,
-                        tuple(taxes[vid]))
-            for vid, mode, per_kw, minimum in versions}
+    return {vid: (plan_id, Tariff(SlabMode(mode), tuple(categories[vid]), per_kw, minimum,
+                                  tuple(taxes[vid])))
+            for vid, plan_id, mode, per_kw, minimum in versions}
 
 
 def _in_force_ids(on: date) -> Any:
@@ -123,9 +128,7 @@ def tariff_for_version(session: Session, version_id: int) -> Tariff:
 
 def tariffs_in_force(session: Session, on: date) -> dict[int, tuple[int, Tariff]]:
     """plan_id -> (version_id, Tariff) of every plan (active or not: existing connections
-    still bill) that has a version in force on `on`. Five queries in all."""
-    ids = _in_force_ids(on)
-    pairs = session.execute(select(TariffVersion.plan_id, TariffVersion.id)
-                            .where(TariffVersion.id.in_(ids))).all()
-    tariffs = load_tariffs(session, TariffVersion.id.in_(ids))
-    return {plan_id: (version_id, tariffs[version_id]) for plan_id, version_id in pairs}
+    still bill) that has a version in force on `on`. Four queries in all."""
+    loaded = _load(session, TariffVersion.id.in_(_in_force_ids(on)))
+    return {plan_id: (version_id, tariff)
+            for version_id, (plan_id, tariff) in loaded.items()}

@@ -153,8 +153,8 @@ def _check_new_version(ctx: Ctx, plan: TariffPlan, utility: UtilityType,
                        effective_from: date) -> None:
     if plan.utility_type_id != utility.id:
         current = ctx.session.get(UtilityType, plan.utility_type_id)
-        raise invalid("utility", f"plan {plan.code} is a {current.code if current else '?'} "
-                      f"tariff, not {utility.code}; a plan keeps its utility type")
+        raise invalid("utility", f"plan {plan.code} is for {current.code if current else '?'}"
+                      f", not {utility.code}; a plan keeps its utility type")
     if not plan.is_active:
         raise Conflict(f"tariff plan {plan.code} is deactivated; reactivate it before adding "
                        "a version")
