@@ -306,7 +306,8 @@ def _filter_date(value: object, field: str) -> date:
 
 @service(Permission.PAYMENTS_VIEW, Permission.OWN_ACCOUNT_VIEW, readonly=True)
 def list_payments(ctx: Ctx, query: ListQuery = ListQuery()) -> Page[PaymentRow]:
-    """Filters: account, channel, date_from, date_to (paid_at, inclusive), reversed (bool).
+    """Filters: account (or account_no), channel, date_from, date_to (paid_at, inclusive),
+    reversed (bool).
     A consumer sees only the payments of their own account."""
     stmt = _payment_select()
     if ctx.role is Role.CONSUMER:
@@ -316,8 +317,9 @@ def list_payments(ctx: Ctx, query: ListQuery = ListQuery()) -> Page[PaymentRow]:
         stmt = stmt.where(or_(Payment.reference.like(pattern, escape="\\"),
                               Customer.account_no.like(pattern, escape="\\")))
     filters = query.filters or {}
-    if filters.get("account"):
-        stmt = stmt.where(Customer.account_no == str(filters["account"]).strip())
+    account = filters.get("account") or filters.get("account_no")
+    if account:
+        stmt = stmt.where(Customer.account_no == str(account).strip())
     if filters.get("channel"):
         try:
             stmt = stmt.where(Payment.channel == parse_channel(filters["channel"]).value)

@@ -1,0 +1,111 @@
+"""Exports opened back: XLSX with openpyxl (numbers, dates, header), CSV with csv."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from opsmanager_desktop.domain.errors import PermissionDenied, ValidationError
+from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.services import export as export_service
+from opsmanager_desktop.services import payments
+from opsmanager_desktop.services.backend import Backend
+from opsmanager_desktop.services.export import ExportCancelled, export
+from tests.helpers import token_for
+from tests.ledger_data import add_bill, add_customer
+
+
+@pytest.fixture
+def ao(backend: Backend) -> str:
+    token = token_for(backend, Role.ACCOUNTS_OFFICER)
+    add_bill(backend, "A001", "1000.00", due=date(2026, 1, 10))
+    add_customer(backend, "A002")
+    payments.record_payment(backend, token, "A001", "1000.00", "BANK", "T-1",
+                            paid_at=date(2026, 1, 5))
+    payments.record_payment(backend, token, "A002", "0.30", "CASH", "R-2",
+                            paid_at=date(2026, 1, 6))
+    payments.record_payment(backend, token, "A002", "1234567.89", "CHEQUE", "C-3",
+                            paid_at=date(2026, 1, 7))
+    return token
+
+
+def test_payments_to_xlsx(backend: Backend, ao: str, tmp_path: Path) -> None:
+    out = tmp_path / "payments.xlsx"
+    seen: list[tuple[int, int]] = []
+    result = export(backend, ao, "payments", out, sort="paid_at",
+                    progress=lambda d, t: seen.append((d, t)))
+    assert result.rows == 3 and seen[-1] == (3, 3)
+    ws = load_workbook(out).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["Account No.", "Customer Name", "Channel", "Reference"]
+    assert "Id" not in header and all(c.font.bold for c in ws[1])
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}4"
+    amount = header.index("Amount") + 1
+    paid_at = header.index("Paid At") + 1
+    cells = [ws.cell(r, amount) for r in range(2, 5)]
+    assert all(c.data_type == "n" for c in cells)
+    assert [Decimal(str(c.value)) for c in cells] == [
+        Decimal("1000"), Decimal("0.3"), Decimal("1234567.89")]
+    assert cells[0].number_format == "#,##0.00"
+    assert ws.cell(2, paid_at).is_date and ws.cell(2, paid_at).value.date() == date(2026, 1, 5)
+    assert ws.column_dimensions["A"].width >= len("Account No.")
+
+
+def test_payments_to_csv_with_filter(backend: Backend, ao: str, tmp_path: Path) -> None:
+    out = tmp_path / "payments.csv"
+    result = export(backend, ao, "payments", out, filters={"account": "A002"},
+                    sort="amount")
+    assert result.rows == 2
+    with out.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["reference"], r["amount"], r["paid_at"]) for r in rows] == [
+        ("R-2", "0.30", "2026-01-06"), ("C-3", "1234567.89", "2026-01-07")]
+    assert rows[0]["reversed"] == "false" and "id" not in rows[0]
+
+
+def test_export_pages_through_everything(backend: Backend, ao: str, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_service, "PAGE", 2)  # three rows: two pages
+    result = export(backend, ao, "payments", tmp_path / "p.csv")
+    with (tmp_path / "p.csv").open(encoding="utf-8-sig") as f:
+        assert len(list(csv.DictReader(f))) == result.rows == 3
+
+
+def test_customers_and_connections(backend: Backend, ao: str, tmp_path: Path) -> None:
+    result = export(backend, ao, "customers", tmp_path / "c.xlsx")
+    assert result.rows == 2
+    ws = load_workbook(tmp_path / "c.xlsx").active
+    assert ws is not None and ws.max_row == 3
+    result = export(backend, ao, "connections", tmp_path / "k.csv")
+    with (tmp_path / "k.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert result.rows == 1 and rows[0]["account_no"] == "A001"
+
+
+def test_permission_is_the_list_services(backend: Backend, ao: str, tmp_path: Path) -> None:
+    field = token_for(backend, Role.FIELD_OFFICER)
+    out = tmp_path / "p.xlsx"
+    with pytest.raises(PermissionDenied):
+        export(backend, field, "payments", out)
+    assert not out.exists()
+    consumer = token_for(backend, Role.CONSUMER, username="c2", account_no="A002")
+    assert export(backend, consumer, "payments", tmp_path / "mine.csv").rows == 2
+    with pytest.raises(PermissionDenied):
+        export(backend, consumer, "customers", tmp_path / "all.csv")
+
+
+def test_bad_requests_and_cancel(backend: Backend, ao: str, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="cannot be exported"):
+        export(backend, ao, "users", tmp_path / "u.csv")
+    with pytest.raises(ValidationError, match=r"\.xlsx or \.csv"):
+        export(backend, ao, "payments", tmp_path / "p.pdf")
+    with pytest.raises(ExportCancelled):
+        export(backend, ao, "payments", tmp_path / "p.xlsx", cancelled=lambda: True)
+    assert list(tmp_path.iterdir()) == []
