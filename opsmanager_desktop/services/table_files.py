@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -88,35 +89,38 @@ def _encoding_error(path: Path) -> ValidationError:
     return ValidationError([FieldProblem("file", f"{path.name} is not UTF-8 text; {SAVE_AS}")])
 
 
-def _xlsx_book(path: Path) -> Any:
+@contextmanager
+def _xlsx_book(path: Path) -> Iterator[Any]:
+    """The workbook, read-only. It is opened from a file object so the content decides, not
+    the file name (an .xlsx saved as .csv still reads)."""
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError([FieldProblem(
-            "file", f"{path.name} is not a readable Excel workbook ({exc}); {SAVE_AS}")]) \
-            from None
+    with path.open("rb") as f:
+        try:
+            book = load_workbook(f, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+            raise ValidationError([FieldProblem(
+                "file", f"{path.name} is not a readable Excel workbook ({exc}); {SAVE_AS}")]) \
+                from None
+        try:
+            yield book
+        finally:
+            book.close()
 
 
 def _xlsx_rows(path: Path) -> RawRows:
-    book = _xlsx_book(path)
-    try:
+    with _xlsx_book(path) as book:
         sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [xlsx_text(v) for v in values]
-    finally:
-        book.close()
 
 
 def xlsx_rows_hint(path: Path) -> int:
-    book = _xlsx_book(path)
-    try:
+    with _xlsx_book(path) as book:
         return int(book.worksheets[0].max_row or 0)
-    finally:
-        book.close()
 
 
 def xlsx_text(value: object) -> str:
