@@ -109,3 +109,12 @@ def test_bad_requests_and_cancel(backend: Backend, ao: str, tmp_path: Path) -> N
     with pytest.raises(ExportCancelled):
         export(backend, ao, "payments", tmp_path / "p.xlsx", cancelled=lambda: True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_export_still_has_its_header(backend: Backend, tmp_path: Path) -> None:
+    bo = token_for(backend, Role.BILLING_OFFICER)
+    result = export(backend, bo, "readings", tmp_path / "r.csv")
+    assert result.rows == 0
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig") as f:
+        header = next(csv.reader(f))
+    assert "meter_number" in header and "id" not in header

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import csv
 import importlib
+import inspect
 import os
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
@@ -82,10 +84,21 @@ def _list_function(table: str) -> Callable[..., Page[Any]]:
     return function  # type: ignore[no-any-return]
 
 
-def _columns(row: Any) -> list[str]:
-    if not is_dataclass(row):
-        raise TypeError("list services return dataclass rows")
-    return [f.name for f in fields(row)
+def _row_type(list_fn: Callable[..., Page[Any]], rows: list[Any]) -> Any:
+    """The row dataclass, from the list service's `-> Page[Row]` (so an empty export still
+    gets its header), else from the first row."""
+    try:
+        hints = typing.get_type_hints(inspect.unwrap(list_fn))
+        (row_type,) = typing.get_args(hints["return"])
+    except (KeyError, NameError, TypeError, ValueError):
+        row_type = type(rows[0]) if rows else None
+    return row_type
+
+
+def _columns(row_type: Any) -> list[str]:
+    if row_type is None or not is_dataclass(row_type):
+        return []
+    return [f.name for f in fields(row_type)
             if f.name not in _HIDDEN and not f.name.endswith("_id")]
 
 
@@ -137,7 +150,7 @@ def export(backend: Backend, token: str, table: str, out_path: str | Path, *,
                 search=search, sort=sort, descending=descending, offset=offset, limit=PAGE,
                 count=False, filters=dict(filters or {})))
 
-    columns = _columns(first.rows[0]) if first.rows else []
+    columns = _columns(_row_type(list_fn, first.rows))
     temp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         if kind == ".csv":
