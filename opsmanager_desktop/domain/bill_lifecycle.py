@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from opsmanager_desktop.domain.errors import Conflict
-from opsmanager_desktop.domain.money import ZERO
+from opsmanager_desktop.domain.errors import Conflict, invalid
+from opsmanager_desktop.domain.money import ZERO, format_money
 
 
 class BillStatus(StrEnum):
@@ -51,7 +51,7 @@ def status_after_money(current: BillStatus, balance: Decimal, due_date: date | N
         return current
     if balance <= ZERO:
         return BillStatus.PAID
-    if current is BillStatus.PAID:  # reopened by a reversal or a debit adjustment
+    if current is BillStatus.PAID:  # reopened by a payment reversal (the only way back)
         return BillStatus.OVERDUE if due_date is not None and due_date < today \
             else BillStatus.DUE
     return current
@@ -61,3 +61,20 @@ def is_overdue(status: BillStatus, due_date: date | None, balance: Decimal,
                as_of: date) -> bool:
     return (status is BillStatus.DUE and due_date is not None and due_date < as_of
             and balance > ZERO)
+
+
+def check_adjustment(bill_no: str, status: BillStatus, balance: Decimal,
+                     amount: Decimal) -> None:
+    """A debit (+) or credit (-) on a bill. A PAID bill is not adjusted (reopening it is not a
+    transition that exists), and a credit may not exceed the balance (a bill never owes the
+    customer; account credit is only money received): the correction goes on the next bill.
+    """
+    if amount == 0:
+        raise invalid("amount", "must not be zero: a debit is positive, a credit negative")
+    if status is BillStatus.PAID:
+        raise Conflict(f"bill {bill_no} is paid and cannot be adjusted; put the correction on "
+                       "the customer's next bill (or reverse a wrong payment first)")
+    if amount < 0 and -amount > balance:
+        raise invalid("amount", f"a credit of {format_money(-amount)} is more than the balance "
+                      f"{format_money(balance)} of bill {bill_no}; credit at most the balance "
+                      "and put the rest on the customer's next bill")

@@ -1,0 +1,289 @@
+"""Reading bills for tables, the CLI and the printed bill (inside the caller's transaction;
+services/bills.py holds the permissions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from opsmanager_desktop.db.models import (
+    Bill,
+    BillAdjustment,
+    BillingCycle,
+    BillLine,
+    Connection,
+    Customer,
+    MeterReading,
+    Payment,
+    PaymentReversal,
+    TariffPlan,
+    TariffVersion,
+    UtilityType,
+)
+from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
+from opsmanager_desktop.domain.cycle import Period
+from opsmanager_desktop.domain.errors import NotFound, invalid
+from opsmanager_desktop.domain.money import ZERO
+from opsmanager_desktop.domain.permissions import MATRIX, Permission
+from opsmanager_desktop.services.core import Ctx
+from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+
+
+@dataclass(frozen=True)
+class BillRow:
+    """A bill as tables show it; the first 15 fields are the `bills list` JSON keys."""
+
+    bill_no: str
+    account_no: str
+    utility: str
+    meter_number: str
+    cycle: str
+    units: Decimal
+    energy_charge: Decimal
+    fixed_charge: Decimal
+    tax: Decimal
+    total: Decimal
+    amount_paid: Decimal
+    balance: Decimal
+    status: BillStatus
+    issue_date: date | None
+    due_date: date | None
+    customer_name: str
+    adjustments: Decimal
+    is_estimated: bool
+    paid_at: date | None
+
+
+LIST_KEYS = ("bill_no", "account_no", "utility", "meter_number", "cycle", "units",
+             "energy_charge", "fixed_charge", "tax", "total", "amount_paid", "balance",
+             "status", "issue_date", "due_date")
+
+
+def _columns() -> tuple[Any, ...]:
+    return (Bill.bill_no, Customer.account_no, UtilityType.code, Connection.meter_number,
+            BillingCycle.period, Bill.units, Bill.energy_charge, Bill.fixed_charge, Bill.tax,
+            Bill.total, Bill.amount_paid, Bill.balance, Bill.status, Bill.issue_date,
+            Bill.due_date, Customer.name, Bill.adjustments, Bill.is_estimated, Bill.paid_at)
+
+
+def _select() -> Select[Any]:
+    return (select(*_columns())
+            .join(Customer, Customer.id == Bill.customer_id)
+            .join(Connection, Connection.id == Bill.connection_id)
+            .join(UtilityType, UtilityType.id == Connection.utility_type_id)
+            .join(BillingCycle, BillingCycle.id == Bill.cycle_id))
+
+
+def _row(r: Any) -> BillRow:
+    return BillRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+                   BillStatus(r[12]), r[13], r[14], r[15], r[16], bool(r[17]), r[18])
+
+
+def row_of(session: Session, bill_id: int) -> BillRow:
+    return _row(session.execute(_select().where(Bill.id == bill_id)).one())
+
+
+def own_customer(ctx: Ctx) -> int | None:
+    """None for officers who see all bills; the caller's customer id for a consumer (-1
+    when the consumer is linked to no account: they see nothing)."""
+    if ctx.role in MATRIX[Permission.BILLS_VIEW]:
+        return None
+    return ctx.user.customer_id if ctx.user.customer_id is not None else -1
+
+
+_SORT = {"bill_no": Bill.bill_no, "account_no": Customer.account_no,
+         "customer_name": Customer.name, "cycle": BillingCycle.period,
+         "utility": UtilityType.code, "units": Bill.units, "total": Bill.total,
+         "balance": Bill.balance, "amount_paid": Bill.amount_paid, "status": Bill.status,
+         "issue_date": Bill.issue_date, "due_date": Bill.due_date}
+_FILTERS = frozenset({"cycle", "account", "status", "utility", "issued_from", "issued_to",
+                      "open_only"})
+
+
+def _date(value: object, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise invalid(field, f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _status(value: object) -> str:
+    text = str(value).strip().upper()
+    if text not in BillStatus.__members__:
+        raise invalid("status", f"{value!r} is not a bill status; use one of "
+                      + ", ".join(BillStatus))
+    return text
+
+
+def bill_page(session: Session, query: ListQuery, customer_id: int | None) -> Page[BillRow]:
+    stmt = _select()
+    if customer_id is not None:
+        stmt = stmt.where(Bill.customer_id == customer_id)
+    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
+    unknown = sorted(set(filters) - _FILTERS)
+    if unknown:
+        raise invalid("filters", f"cannot filter bills by {', '.join(unknown)}; use "
+                      + ", ".join(sorted(_FILTERS)))
+    if "cycle" in filters:
+        period = str(Period.parse(str(filters["cycle"]), "cycle"))
+        stmt = stmt.where(Bill.cycle_id == select(BillingCycle.id)
+                          .where(BillingCycle.period == period).scalar_subquery())
+    if "account" in filters:
+        stmt = stmt.where(Bill.customer_id == select(Customer.id).where(
+            Customer.account_no == str(filters["account"]).strip()).scalar_subquery())
+    if "status" in filters:
+        stmt = stmt.where(Bill.status == _status(filters["status"]))
+    if filters.get("open_only"):
+        stmt = stmt.where(Bill.status.in_(sorted(s.value for s in OPEN)))
+    if "utility" in filters:
+        stmt = stmt.where(UtilityType.code == str(filters["utility"]).strip().lower())
+    if "issued_from" in filters:
+        stmt = stmt.where(Bill.issue_date >= _date(filters["issued_from"], "issued_from"))
+    if "issued_to" in filters:
+        stmt = stmt.where(Bill.issue_date <= _date(filters["issued_to"], "issued_to"))
+    if query.search.strip():
+        pattern = prefix_pattern(query.search.strip())
+        stmt = stmt.where(or_(Bill.bill_no.like(pattern, escape="\\"),
+                              Customer.account_no.like(pattern, escape="\\"),
+                              Connection.meter_number.like(pattern, escape="\\"),
+                              Customer.name.like(pattern, escape="\\")))
+    return run_page(session, stmt, query, _SORT, Bill.id, _row)
+
+
+@dataclass(frozen=True)
+class BillLineRow:
+    seq: int
+    kind: str
+    description: str
+    quantity: Decimal | None
+    rate: Decimal | None
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReadingInfo:
+    previous_reading: Decimal
+    current_reading: Decimal
+    units: Decimal
+    read_at: date
+    source: str
+    is_estimated: bool
+    reader: str
+
+
+@dataclass(frozen=True)
+class TariffInfo:
+    plan_code: str
+    plan_name: str
+    version_id: int
+    effective_from: date
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    account_no: str
+    name: str
+    address: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    amount: Decimal
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class BillDetail:
+    """A bill with what its paper shows. The statement is the account's as at `as_at`
+    (the issue date, or today for a bill not issued yet):
+    previous_balance = the account's bills of earlier cycles minus its payments up to the
+    last bill's issue date; payments_since_last_bill = its payments after that up to
+    `as_at` (reversed payments left out); total_due = previous_balance -
+    payments_since_last_bill + current_charges (negative: money in hand)."""
+
+    bill: BillRow
+    lines: tuple[BillLineRow, ...]
+    reading: ReadingInfo | None
+    tariff: TariffInfo
+    customer: CustomerInfo
+    adjustments: tuple[AdjustmentRow, ...]
+    generated_at: datetime
+    as_at: date
+    last_bill_no: str | None
+    previous_balance: Decimal
+    payments_since_last_bill: Decimal
+    current_charges: Decimal
+    total_due: Decimal
+
+
+def _payments(session: Session, customer_id: int, after: date | None, upto: date) -> Decimal:
+    reversed_ = select(PaymentReversal.payment_id)
+    stmt = select(func.sum(Payment.amount)).where(
+        Payment.customer_id == customer_id, Payment.paid_at <= upto,
+        Payment.id.not_in(reversed_))
+    if after is not None:
+        stmt = stmt.where(Payment.paid_at > after)
+    return session.scalar(stmt) or ZERO
+
+
+def bill_detail(session: Session, bill_no: str, customer_id: int | None, today: date
+                ) -> BillDetail:
+    bill = session.scalars(select(Bill).where(Bill.bill_no == bill_no.strip())).first()
+    if bill is None or (customer_id is not None and bill.customer_id != customer_id):
+        raise NotFound(f"no bill {bill_no.strip()!r}")  # a consumer learns nothing more
+    row = row_of(session, bill.id)
+    lines = tuple(BillLineRow(*r) for r in session.execute(
+        select(BillLine.seq, BillLine.kind, BillLine.description, BillLine.quantity,
+               BillLine.rate, BillLine.amount)
+        .where(BillLine.bill_id == bill.id).order_by(BillLine.seq)))
+    reading = None
+    if bill.reading_id is not None:
+        r = session.get_one(MeterReading, bill.reading_id)
+        reading = ReadingInfo(r.previous_reading, r.current_reading, r.units, r.read_at,
+                              r.source, r.is_estimated, r.reader)
+    plan_code, plan_name, effective = session.execute(
+        select(TariffPlan.code, TariffPlan.name, TariffVersion.effective_from)
+        .join(TariffPlan, TariffPlan.id == TariffVersion.plan_id)
+        .where(TariffVersion.id == bill.tariff_version_id)).one()
+    c = session.get_one(Customer, bill.customer_id)
+    adjustments = tuple(AdjustmentRow(*a) for a in session.execute(
+        select(BillAdjustment.amount, BillAdjustment.reason, BillAdjustment.created_by,
+               BillAdjustment.created_at)
+        .where(BillAdjustment.bill_id == bill.id).order_by(BillAdjustment.id)))
+    as_at = bill.issue_date or today
+    this_start = session.scalar(select(BillingCycle.start_date)
+                                .where(BillingCycle.id == bill.cycle_id))
+    earlier = (Bill.customer_id == bill.customer_id) & (BillingCycle.start_date < this_start)
+    last = session.execute(
+        select(Bill.bill_no, Bill.issue_date).join(BillingCycle, BillingCycle.id == Bill.cycle_id)
+        .where(earlier, Bill.issue_date.is_not(None))
+        .order_by(BillingCycle.start_date.desc(), Bill.issue_date.desc(), Bill.id.desc())
+        .limit(1)).first()
+    billed_before = session.scalar(
+        select(func.sum(Bill.total)).join(BillingCycle, BillingCycle.id == Bill.cycle_id)
+        .where(earlier)) or ZERO
+    adjusted_before = session.scalar(
+        select(func.sum(Bill.adjustments)).join(BillingCycle, BillingCycle.id == Bill.cycle_id)
+        .where(earlier)) or ZERO
+    last_issue = last.issue_date if last is not None else None
+    paid_before = _payments(session, bill.customer_id, None, last_issue) \
+        if last_issue is not None else ZERO
+    previous = billed_before + adjusted_before - paid_before
+    since = _payments(session, bill.customer_id, last_issue, as_at)
+    current = bill.total + bill.adjustments
+    return BillDetail(
+        row, lines, reading, TariffInfo(plan_code, plan_name, bill.tariff_version_id, effective),
+        CustomerInfo(c.account_no, c.name, c.address, c.phone, c.email), adjustments,
+        bill.generated_at, as_at, last.bill_no if last is not None else None, previous, since,
+        current, previous - since + current)
