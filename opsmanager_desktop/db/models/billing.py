@@ -32,6 +32,8 @@ class Bill(Base):
         UniqueConstraint("connection_id", "cycle_id"),
         Index("ix_bills_customer_status", "customer_id", "status"),
         Index("ix_bills_cycle_status", "cycle_id", "status"),
+        # mark_overdue (run by the GUI every day) finds DUE bills past their date by index
+        Index("ix_bills_status_due_date", "status", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:20:03.198986
+Create Date: 2026-11-23 18:28:34.262449
 """
 from __future__ import annotations
 
@@ -347,6 +347,7 @@ def upgrade() -> None:
     with op.batch_alter_table('bills', schema=None) as batch_op:
         batch_op.create_index('ix_bills_customer_status', ['customer_id', 'status'], unique=False)
         batch_op.create_index('ix_bills_cycle_status', ['cycle_id', 'status'], unique=False)
+        batch_op.create_index('ix_bills_status_due_date', ['status', 'due_date'], unique=False)
 
     op.create_table('meter_replacements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -508,6 +509,7 @@ def downgrade() -> None:
 
     op.drop_table('meter_replacements')
     with op.batch_alter_table('bills', schema=None) as batch_op:
+        batch_op.drop_index('ix_bills_status_due_date')
         batch_op.drop_index('ix_bills_cycle_status')
         batch_op.drop_index('ix_bills_customer_status')
 
