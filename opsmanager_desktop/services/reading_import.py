@@ -1,0 +1,243 @@
+"""`readings import FILE --cycle YYYY-MM`: handheld (IMPORT) or AMR files with the columns
+meter_number, utility, reading, read_at and optionally reader, photo.
+
+One reading per connection per cycle: a meter twice in the file, or a meter that already has
+a SUBMITTED or APPROVED reading in the cycle, is refused (a REJECTED one is replaced, that
+is how a rejected reading is entered again). `read_at` must fall in the cycle's month or up
+to READ_GRACE_DAYS days after it. `photo` names an image file in the import file's folder or
+in a `photos` folder beside it; the image is stored in the database.
+
+Fast path for a million rows: per chunk of 5,000 rows one lookup of the meters per utility,
+one of the cycle's existing readings, one window query for the meters' history, and one
+bulk INSERT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from opsmanager_desktop.db.models import BillingCycle, Connection, MeterReading, MeterReplacement
+from opsmanager_desktop.db.models.readings import ReadingPhoto
+from opsmanager_desktop.domain.codes import utility_code
+from opsmanager_desktop.domain.customers import METER_MAX, meter_number
+from opsmanager_desktop.domain.errors import invalid
+from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.domain.readings import (
+    Flag,
+    ReadingSource,
+    ReadingStatus,
+    read_date_problem,
+)
+from opsmanager_desktop.services.connections import utility_ids
+from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.imports import (
+    Cancelled,
+    Problems,
+    Progress,
+    Row,
+    choice_cell,
+    date_cell,
+    decimal_cell,
+    read_table,
+    run_import,
+    text_cell,
+)
+from opsmanager_desktop.services.meter_history import (
+    Computed,
+    compute,
+    later_reading_problem,
+    load_histories,
+    open_cycle,
+    reading_values,
+)
+from opsmanager_desktop.services.reading_photos import resolve, store_photos
+
+REQUIRED = ("meter_number", "utility", "reading", "read_at")
+OPTIONAL = ("reader", "photo")
+SOURCES = {"import": ReadingSource.IMPORT, "amr": ReadingSource.AMR}
+
+
+@dataclass(frozen=True)
+class ReadingImportResult:
+    cycle: str
+    rows: int
+    imported: int
+    replaced_rejected: int  # of the imported: REJECTED readings entered again
+    flagged_high: int
+    flagged_zero: int
+    photos: int
+    rejected: int  # rows in the rejects file (skip_invalid)
+    rejects_path: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    row: Row
+    meter: str
+    utility_id: int
+    value: Decimal
+    read_at: date
+    reader: str
+    photo: tuple[str, Path] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    values: dict[str, Any]
+    replace_id: int | None  # the REJECTED reading this one takes the place of
+    replacement_ids: tuple[int, ...]  # meter changes this reading consumes
+    photo: tuple[str, Path] | None
+
+
+class _ReadingImport:
+    def __init__(self, ctx: Ctx, cycle: BillingCycle, source: ReadingSource,
+                 folder: Path) -> None:
+        self.ctx, self.cycle, self.source, self.folder = ctx, cycle, source, folder
+        self.utilities = utility_ids(ctx.session)
+        self.utility_names = {v: k for k, v in self.utilities.items()}
+        self.seen: dict[int, int] = {}  # connection id -> row of this file
+        self.counts = {"imported": 0, "replaced": 0, "high": 0, "zero": 0, "photos": 0}
+
+    def _parse(self, row: Row, problems: Problems) -> _Parsed | None:
+        meter = text_cell(row, "meter_number", problems, max_length=METER_MAX)
+        utility = choice_cell(row, "utility", problems, self.utilities, what="utility type",
+                              normalize=utility_code)
+        value = decimal_cell(row, "reading", problems, places=3)
+        read_at = date_cell(row, "read_at", problems)
+        if read_at is not None and (problem := read_date_problem(
+                read_at, self.cycle.start_date, self.cycle.end_date, self.ctx.now.date())):
+            problems.add(row, "read_at", problem)
+        reader = text_cell(row, "reader", problems, required=False, max_length=64)
+        photo = None
+        if name := row["photo"]:
+            found = resolve(self.folder, name)
+            if isinstance(found, str):
+                problems.add(row, "photo", found)
+            else:
+                photo = (name, found)
+        if problems.has(row):
+            return None
+        assert meter and utility and value is not None and read_at and reader is not None
+        return _Parsed(row, meter_number(meter), utility, value, read_at, reader, photo)
+
+    def check(self, rows: list[Row], problems: Problems) -> list[_Item]:
+        parsed = [p for p in (self._parse(r, problems) for r in rows) if p is not None]
+        session, period = self.ctx.session, self.cycle.period
+        by_utility: dict[int, set[str]] = {}
+        for p in parsed:
+            by_utility.setdefault(p.utility_id, set()).add(p.meter)
+        found: dict[tuple[int, str], tuple[int, Decimal]] = {}
+        for utility_id, meters in by_utility.items():
+            for cid, meter, initial in session.execute(
+                    select(Connection.id, Connection.active_meter, Connection.initial_reading)
+                    .where(Connection.utility_type_id == utility_id,
+                           Connection.active_meter.in_(meters))):
+                found[(utility_id, str(meter))] = (cid, initial)
+        initials = dict(found.values())
+        existing = {cid: (rid, status, who) for cid, rid, status, who in session.execute(
+            select(MeterReading.connection_id, MeterReading.id, MeterReading.status,
+                   MeterReading.entered_by)
+            .where(MeterReading.cycle_id == self.cycle.id,
+                   MeterReading.connection_id.in_(list(initials))))} \
+            if initials else {}
+        histories = load_histories(session, initials, period)
+        items = []
+        for p in parsed:
+            hit = found.get((p.utility_id, p.meter))
+            if hit is None:
+                problems.add(p.row, "meter_number", f"no open {self.utility_names[p.utility_id]}"
+                             f" connection has meter {p.meter}")
+                continue
+            cid = hit[0]
+            if cid in self.seen:
+                problems.add(p.row, "meter_number", f"meter {p.meter} already has a reading on "
+                             f"row {self.seen[cid]} of this file (one reading per meter and "
+                             "cycle)")
+                continue
+            self.seen[cid] = p.row.number
+            old = existing.get(cid)
+            if old is not None and old[1] != ReadingStatus.REJECTED.value:
+                problems.add(p.row, "meter_number", f"meter {p.meter} already has a {old[1]} "
+                             f"reading for {period} (reading {old[0]}, entered by {old[2]})")
+                continue
+            history = histories[cid]
+            computed = later_reading_problem(history, period) or \
+                compute(history, p.value, p.read_at)
+            if not isinstance(computed, Computed):
+                problems.add(p.row, "reading", computed)
+                continue
+            values = reading_values(
+                connection_id=cid, cycle_id=self.cycle.id, meter=p.meter,
+                units=computed.units, flags=computed.flags, read_at=p.read_at,
+                source=self.source, username=self.ctx.username, now=self.ctx.now,
+                reader=p.reader, photo_name=p.photo[0] if p.photo else None)
+            items.append(_Item(values, old[0] if old else None, history.replacement_ids,
+                               p.photo))
+        return items
+
+    def write(self, items: Any) -> None:
+        session = self.ctx.session
+        inserts = [i.values for i in items if i.replace_id is None]
+        if inserts:
+            session.execute(insert(MeterReading), inserts)
+        again = [i for i in items if i.replace_id is not None]
+        if again:
+            session.execute(delete(ReadingPhoto).where(
+                ReadingPhoto.reading_id.in_([i.replace_id for i in again])))
+            session.execute(update(MeterReading), [{"id": i.replace_id, **i.values}
+                                                   for i in again])
+        ids = self._new_ids([i for i in items if i.replace_id is None
+                             and (i.replacement_ids or i.photo)])
+
+        def reading_id(item: _Item) -> int:
+            return item.replace_id or ids[item.values["connection_id"]]
+
+        consumed = [{"id": rid, "reading_id": reading_id(i)} for i in items
+                    for rid in i.replacement_ids]
+        if consumed:
+            session.execute(update(MeterReplacement), consumed)
+        photos = [(reading_id(i), i.photo[0], i.photo[1]) for i in items if i.photo]
+        self.counts["photos"] += store_photos(session, photos, self.ctx.now) if photos else 0
+        self.counts["imported"] += len(items)
+        self.counts["replaced"] += len(again)
+        self.counts["high"] += sum(Flag.HIGH.value in i.values["flags"] for i in items)
+        self.counts["zero"] += sum(Flag.ZERO.value in i.values["flags"] for i in items)
+
+    def _new_ids(self, items: list[_Item]) -> dict[int, int]:
+        if not items:
+            return {}
+        return dict(self.ctx.session.execute(
+            select(MeterReading.connection_id, MeterReading.id).where(
+                MeterReading.cycle_id == self.cycle.id,
+                MeterReading.connection_id.in_([i.values["connection_id"] for i in items])))
+            .all())
+
+
+@service(Permission.READINGS_ENTER)
+def import_readings(ctx: Ctx, path: str | Path, period: str, *, source: str = "import",
+                    skip_invalid: bool = False, rejects_path: str | Path | None = None,
+                    progress: Progress | None = None,
+                    cancelled: Cancelled | None = None) -> ReadingImportResult:
+    kind = SOURCES.get(str(source).strip().lower())
+    if kind is None:
+        raise invalid("source", f"{source!r} is not a reading source; use import or amr")
+    cycle = open_cycle(ctx.session, period)
+    table = read_table(path, REQUIRED, OPTIONAL)
+    job = _ReadingImport(ctx, cycle, kind, table.path.parent)
+    summary = run_import(table, job.check, job.write, skip_invalid=skip_invalid,
+                         rejects_path=rejects_path, progress=progress, cancelled=cancelled)
+    c = job.counts
+    result = ReadingImportResult(cycle.period, summary.rows, c["imported"], c["replaced"],
+                                 c["high"], c["zero"], c["photos"], summary.rejected,
+                                 summary.rejects_path)
+    ctx.audit("reading_import", table.path.name, "import", after={
+        "file": str(table.path), "cycle": cycle.period, "source": kind.value,
+        "rows": result.rows, "imported": result.imported, "rejected": result.rejected,
+        "replaced_rejected": result.replaced_rejected, "photos": result.photos})
+    return result
