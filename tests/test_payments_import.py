@@ -166,3 +166,32 @@ def test_only_accounts_officers_import(backend: Backend, tmp_path: Path) -> None
 
     with pytest.raises(PermissionDenied):
         payments.import_payments(backend, token_for(backend, Role.SUPERVISOR), path)
+
+
+def test_same_file_imported_twice_at_once_posts_once(backend: Backend, ao: str,
+                                                     tmp_path: Path) -> None:
+    """Two workstations import one settlement file at the same moment."""
+    import threading
+
+    for i in range(30):
+        add_bill(backend, f"A{i:03d}", "10.00", due=date(2026, 1, 10))
+    path = write_csv(tmp_path / "same.csv", [
+        [f"W-{i}", "BANK", f"A{i % 30:03d}", "4.00", "2026-01-05", ""] for i in range(300)])
+    results: list[payments.ImportResult] = []
+    errors: list[Exception] = []
+
+    def work() -> None:
+        try:
+            results.append(payments.import_payments(backend, ao, path))
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted((r.posted, r.duplicates) for r in results) == [(0, 300), (300, 0)]
+    assert payment_count(backend) == 300
+    assert_ledger_consistent(backend)

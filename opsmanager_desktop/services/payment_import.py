@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import AuditEntry, Customer, Payment
 from opsmanager_desktop.domain.allocation import allocate
+from opsmanager_desktop.domain.errors import Conflict
 from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.payment_rules import MAX_REFERENCE, Channel
 from opsmanager_desktop.domain.permissions import Permission
@@ -150,10 +151,34 @@ class _Run:
                          f"different payment ({where}); check the reference")
         return True
 
+    def _not_posted_meanwhile(self, items: Sequence[_Item]) -> Sequence[_Item]:
+        """Keys checked before the customer locks may have been posted since by another
+        workstation importing the same file (it held the locks): those are duplicates now."""
+        posted = {(r.channel, r.reference): (r.customer_id, r.amount) for r in _by_key(
+            self.ctx.session, {(i.channel.value, i.reference) for i in items},
+            Payment.customer_id, Payment.amount)}
+        if not posted:
+            return items
+        fresh = []
+        for item in items:
+            other = posted.get((item.channel.value, item.reference))
+            if other is None:
+                fresh.append(item)
+            elif other == (item.customer_id, item.amount):
+                self.duplicates += 1
+            else:
+                raise Conflict(f"row {item.row}: {item.channel.value} reference "
+                               f"{item.reference!r} was just posted for a different payment "
+                               "from another workstation; check the file and import it again")
+        return fresh
+
     def write(self, items: Sequence[_Item]) -> None:
         session, now, today = self.ctx.session, self.ctx.now, self.ctx.now.date()
         customers = {c.id: c for c in ledger.lock_customers(
             session, ids=[i.customer_id for i in items])}
+        items = self._not_posted_meanwhile(items)
+        if not items:
+            return
         open_bills = ledger.lock_open_bills(session, customers)
         by_id = {b.id: b for bills in open_bills.values() for b in bills}
         pending: list[list[ledger.AllocationRow]] = []
