@@ -20,6 +20,7 @@ class Permission(StrEnum):
     CYCLES_MANAGE = "cycles.manage"
     AUDIT_VIEW = "audit.view"
     SETTINGS_MANAGE = "settings.manage"
+    DEMO_GENERATE = "demo.generate"  # fill an empty database with demo data
     # read access to reference data every officer needs
     REFERENCE_VIEW = "reference.view"
     TARIFF_PREVIEW = "tariffs.preview"
@@ -67,6 +68,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.CYCLES_MANAGE: frozenset({_A}),
     Permission.AUDIT_VIEW: frozenset({_A}),
     Permission.SETTINGS_MANAGE: frozenset({_A}),
+    Permission.DEMO_GENERATE: frozenset({_A}),
     Permission.REFERENCE_VIEW: _OFFICERS,
     Permission.TARIFF_PREVIEW: frozenset({_A, _B, _AO, _S}),
     Permission.CUSTOMERS_VIEW: frozenset({_A, _B, _AO, _S, _F, _SA}),
