@@ -291,3 +291,32 @@ def test_two_officers_paying_at_once_lose_nothing(backend: Backend, ao: str) -> 
     assert paid == Decimal("30.00")
     assert credit_of(backend, "A001") == Decimal("6.00")
     assert_ledger_consistent(backend)
+
+
+def test_credit_applied_when_bills_are_issued(backend: Backend, ao: str) -> None:
+    """Through the billing side's issue_bills: the account's credit settles the new bill
+    first; reversing the payment that made the credit takes it back from that bill."""
+    from opsmanager_desktop.services import bills
+
+    bo = token_for(backend, Role.BILLING_OFFICER)
+    add_customer(backend, "A001")
+    payments.record_payment(backend, ao, "A001", "150.00", "CHEQUE", "CHQ-1",
+                            paid_at=date(2026, 1, 20))
+    first = add_bill(backend, "A001", "100.00", due=None, status="GENERATED", cycle="2026-01")
+    other = add_bill(backend, "A002", "40.00", due=None, status="GENERATED", cycle="2026-01")
+    result = bills.issue_bills(backend, bo, "2026-01", date(2026, 2, 1))
+    assert result.credit_applied == Decimal("100.00")
+    assert bill(backend, first).status == "PAID" and bill(backend, first).balance == 0
+    assert bill(backend, other).status == "DUE"
+    assert credit_of(backend, "A001") == Decimal("50.00")
+    second = add_bill(backend, "A001", "80.00", due=None, status="GENERATED", cycle="2026-02")
+    bills.issue_bills(backend, bo, "2026-02", date(2026, 3, 1))
+    assert bill(backend, second).balance == Decimal("30.00")
+    assert bill(backend, second).status == "DUE"
+    assert credit_of(backend, "A001") == Decimal("0.00")
+    assert_ledger_consistent(backend)
+    payments.reverse_payment(backend, ao, "CHEQUE", "CHQ-1", "bounced")
+    assert bill(backend, first).balance == Decimal("100.00")
+    assert bill(backend, first).status in ("DUE", "OVERDUE")
+    assert bill(backend, second).balance == Decimal("80.00")
+    assert_ledger_consistent(backend)
