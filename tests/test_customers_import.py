@@ -125,7 +125,7 @@ def test_skip_invalid_imports_good_rows_and_writes_rejects(world: World,
             result.rejects_path) == (3, 4, 2, rejects)
     with rejects.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == HEADER.strip().split(",") + ["error"]
+    assert rows[0] == [*HEADER.strip().split(","), "error"]
     assert rows[1][5] == "gas" and rows[1][-1].startswith("utility:")
     assert rows[2][4] == "not-an-email" and rows[2][-1].startswith("email:")
     page = customers.list_customers(world.backend, world.officer, ListQuery(sort="account_no"))

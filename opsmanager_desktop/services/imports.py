@@ -372,6 +372,7 @@ def run_import(table: Table, check: Callable[[list[Row], Problems], Sequence[T]]
             good = [r for r in chunk if not chunk_problems.has(r)]
             items = check(good, chunk_problems) if good else []
             bad = [r for r in chunk if chunk_problems.has(r)]
+            chunk_problems.items.sort(key=lambda p: p.row or 0)  # in file order, stable
             if rejects is not None:
                 for row in bad:
                     rejects.add(row, chunk_problems.by_row[row.number])
