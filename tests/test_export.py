@@ -118,3 +118,21 @@ def test_empty_export_still_has_its_header(backend: Backend, tmp_path: Path) -> 
     with (tmp_path / "r.csv").open(encoding="utf-8-sig") as f:
         header = next(csv.reader(f))
     assert "meter_number" in header and "id" not in header
+
+
+def test_bills_export_with_common_filters(backend: Backend, ao: str, tmp_path: Path) -> None:
+    from opsmanager_desktop.services.export import common_filters
+
+    add_bill(backend, "A002", "12.50", due=date(2026, 2, 10), cycle="2026-02")
+    filters = common_filters("bills", {"account": "A002", "cycle": "2026-02", "to": None})
+    assert filters == {"account": "A002", "cycle": "2026-02"}
+    result = export(backend, ao, "bills", tmp_path / "b.xlsx", filters=filters)
+    assert result.rows == 1
+    ws = load_workbook(tmp_path / "b.xlsx").active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    total = ws.cell(2, header.index("Total") + 1)
+    assert total.data_type == "n" and Decimal(str(total.value)) == Decimal("12.5")
+    assert common_filters("connections", {"account": "A1"}) == {"account_no": "A1"}
+    with pytest.raises(ValidationError, match="cannot be filtered by --channel"):
+        common_filters("bills", {"channel": "CASH"})

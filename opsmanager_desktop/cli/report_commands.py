@@ -78,18 +78,11 @@ def reports_ageing(app: CliApp, args: argparse.Namespace) -> int:
 
 
 def export_filters(args: argparse.Namespace) -> dict[str, Any]:
-    """The options as list filters. The account goes under both names the list services
-    use (account, account_no); a list ignores keys it does not know."""
-    filters: dict[str, Any] = {}
-    if args.account:
-        filters["account"] = filters["account_no"] = args.account
-    for key in ("cycle", "status", "channel", "utility"):
-        if getattr(args, key):
-            filters[key] = getattr(args, key)
-    if args.date_from:
-        filters["date_from"] = parse_date(args.date_from, "from")
-    if args.date_to:
-        filters["date_to"] = parse_date(args.date_to, "to")
+    """The common options under the table's own filter names, then any --filter KEY=VALUE."""
+    filters = export_service.common_filters(args.table, {
+        "account": args.account, "cycle": args.cycle, "status": args.status,
+        "channel": args.channel, "utility": args.utility,
+        "from": parse_date(args.date_from, "from"), "to": parse_date(args.date_to, "to")})
     for item in args.filter:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():

@@ -45,6 +45,18 @@ TABLES: dict[str, tuple[str, str]] = {
     "bills": ("opsmanager_desktop.services.bills", "list_bills"),
     "payments": ("opsmanager_desktop.services.payments", "list_payments"),
 }
+# the common export options (CLI: --account, --cycle, ... --from, --to) under the filter
+# names each table's list service uses; a table missing an option cannot be filtered by it
+COMMON_FILTERS: dict[str, dict[str, str]] = {
+    "customers": {},
+    "connections": {"account": "account_no", "status": "status", "utility": "utility"},
+    "readings": {"account": "account_no", "cycle": "cycle", "status": "status",
+                 "utility": "utility"},
+    "bills": {"account": "account", "cycle": "cycle", "status": "status",
+              "utility": "utility", "from": "issued_from", "to": "issued_to"},
+    "payments": {"account": "account", "channel": "channel", "from": "date_from",
+                 "to": "date_to"},
+}
 _HIDDEN = {"id", "version"}  # internal keys, not for a spreadsheet
 PAGE = MAX_PAGE
 _FORMATS = {-2: "#,##0.00", -3: "#,##0.000", -4: "#,##0.0000"}
@@ -82,6 +94,23 @@ def _list_function(table: str) -> Callable[..., Page[Any]]:
     if function is None:
         raise invalid("table", f"the {key} list is not available in this version")
     return function  # type: ignore[no-any-return]
+
+
+def common_filters(table: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The list filters for common options ({"account": "A001", "from": date, ...}); None
+    values are left out; an option the table has no filter for is refused."""
+    key = table.strip().lower()
+    names = COMMON_FILTERS.get(key, {})
+    filters: dict[str, Any] = {}
+    for option, value in options.items():
+        if value is None or value == "":
+            continue
+        if option not in names:
+            usable = ", ".join(f"--{o}" for o in names) or "only --search and --filter"
+            raise invalid(option, f"the {key} table cannot be filtered by --{option}; "
+                          f"it takes {usable}")
+        filters[names[option]] = value
+    return filters
 
 
 def _row_type(list_fn: Callable[..., Page[Any]], rows: list[Any]) -> Any:
