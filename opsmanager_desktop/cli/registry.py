@@ -10,6 +10,9 @@ _MODULES = [
     "opsmanager_desktop.cli.reference_commands",
     "opsmanager_desktop.cli.payment_commands",
     "opsmanager_desktop.cli.report_commands",
+    "opsmanager_desktop.cli.customer_commands",
+    "opsmanager_desktop.cli.reading_commands",
+    "opsmanager_desktop.cli.billing_commands",
 ]
 
 

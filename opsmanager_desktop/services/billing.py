@@ -30,8 +30,8 @@ from opsmanager_desktop.db.engine import BEGIN_IMMEDIATE
 from opsmanager_desktop.db.models import Bill, BillingCycle, BillingRun, Connection
 from opsmanager_desktop.domain.cycle import CycleStatus
 from opsmanager_desktop.domain.errors import Conflict, invalid
-from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.domain.tariff import MONEY_ZERO
 from opsmanager_desktop.services.billing_engine import (
     ChunkBiller,
     MissingReading,
@@ -165,7 +165,7 @@ class _Run:
         self.chunk_size = chunk_size
         self.created = 0
         self.estimated = 0
-        self.total = ZERO
+        self.total = MONEY_ZERO
         self.chunks = 0
 
     def _heartbeat(self) -> None:

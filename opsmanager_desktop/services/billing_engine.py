@@ -13,7 +13,7 @@ columns are copied, never recomputed, in SQL, so the scaled integers of SQLite s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -46,13 +46,19 @@ from opsmanager_desktop.db.models import (
 from opsmanager_desktop.db.models.billing import ChargeLine, ChargeSet
 from opsmanager_desktop.db.types import Money, Quantity
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
-from opsmanager_desktop.domain.money import ZERO
-from opsmanager_desktop.domain.tariff import Tariff, compute_charges
+from opsmanager_desktop.domain.tariff import MONEY_ZERO, Tariff, compute_charges
 from opsmanager_desktop.services.tariffs import tariffs_in_force
 
 ACTIVE = "ACTIVE"
 APPROVED = "APPROVED"
 
+
+# Walk the chunk's primary-key range first, then look up by unique keys. Fresh statistics
+# after a bulk load (or a small charge_sets table) tempt MariaDB to start from charge_sets
+# and scan every connection of a plan per set: 50x slower. The plan here is always right.
+def _in_from_order(stmt: Any) -> Any:
+    return stmt.prefix_with("STRAIGHT_JOIN", dialect="mysql") \
+        .prefix_with("STRAIGHT_JOIN", dialect="mariadb")
 
 
 def table_of(model: type[Any]) -> Table:
@@ -148,7 +154,7 @@ def next_chunk(session: Session, after: int, chunk_size: int) -> tuple[int, int,
 class ChunkResult:
     bills: int = 0
     estimated: int = 0
-    total: Decimal = field(default_factory=lambda: ZERO)
+    total: Decimal = MONEY_ZERO
     charge_sets: int = 0
 
 
@@ -168,25 +174,29 @@ class ChunkBiller:
         if not self.set_no:
             self.set_no = next_set_no(self.session, self._cy)
 
-    def _eligible(self, lo: int, hi: int) -> tuple[Any, ColumnElement[bool]]:
+    def _eligible(self, lo: int, hi: int, *, skip_billed: bool = True
+                  ) -> tuple[Any, ColumnElement[bool]]:
         joined = _C.join(_R, and_(_R.c.connection_id == _C.c.id, _R.c.cycle_id == self._cy))
-        no_bill = ~exists().where(_B.c.connection_id == _C.c.id, _B.c.cycle_id == self._cy)
-        where = and_(_C.c.id > lo, _C.c.id <= hi, _C.c.status == ACTIVE,
-                     _R.c.status == APPROVED,
-                     _C.c.tariff_plan_id.in_(self.book.plan_ids) if self.book.plan_ids
-                     else ~true(), no_bill)
-        return joined, where
+        conditions = [_C.c.id > lo, _C.c.id <= hi, _C.c.status == ACTIVE,
+                      _R.c.status == APPROVED,
+                      _C.c.tariff_plan_id.in_(self.book.plan_ids) if self.book.plan_ids
+                      else ~true()]
+        if skip_billed:
+            conditions.append(~exists().where(_B.c.connection_id == _C.c.id,
+                                              _B.c.cycle_id == self._cy))
+        return joined, and_(*conditions)
 
-    def _charge_key(self, units: Any) -> ColumnElement[bool]:
+    def charge_key(self, units: Any) -> ColumnElement[bool]:
         return and_(_CS.c.cycle_id == self._cy, _CS.c.plan_id == _C.c.tariff_plan_id,
                     _CS.c.units == units, _CS.c.load_kw == self._load)
 
-    def _add_charge_sets(self, lo: int, hi: int) -> int:
+    def add_charge_sets(self, lo: int, hi: int) -> int:
+        """Compute and store the charge sets the chunk needs that the cycle has not yet."""
         joined, where = self._eligible(lo, hi)
-        combos = self.session.execute(
+        combos = self.session.execute(_in_from_order(
             select(_C.c.tariff_plan_id, _R.c.units, self._load.label("load_kw")).distinct()
-            .select_from(joined.outerjoin(_CS, self._charge_key(_R.c.units)))
-            .where(where, _CS.c.set_no.is_(None))).all()
+            .select_from(joined.outerjoin(_CS, self.charge_key(_R.c.units)))
+            .where(where, _CS.c.set_no.is_(None)))).all()
         sets: list[dict[str, Any]] = []
         lines: list[dict[str, Any]] = []
         for plan_id, units, load_kw in sorted(combos):
@@ -207,45 +217,61 @@ class ChunkBiller:
             self.session.execute(insert(_CL), lines[start:start + 5000])
         return len(sets)
 
-    def bill_chunk(self, lo: int, hi: int) -> ChunkResult:
-        """Bill every eligible connection with lo < id <= hi that has no bill yet."""
-        result = ChunkResult()
-        result.charge_sets = self._add_charge_sets(lo, hi)
-        before = int(self.session.scalar(select(func.coalesce(func.max(_B.c.id), 0))) or 0)
-        joined, where = self._eligible(lo, hi)
+    def insert_bills(self, lo: int, hi: int, *, skip_billed: bool = True) -> int:
+        """One INSERT ... SELECT: the bills of the range, amounts copied from the charge
+        sets (which must exist). `skip_billed=False` is for the benchmark's reference."""
+        joined, where = self._eligible(lo, hi, skip_billed=skip_billed)
         zero = literal(Decimal("0.00"), Money())
-        rows = (select(
+        rows = _in_from_order(select(
             bill_no_sql(self.session, self.cycle.period, _C.c.id), _C.c.id, _C.c.customer_id,
             literal(self._cy), _R.c.id, _CS.c.tariff_version_id, _R.c.units,
             _CS.c.energy_charge, _CS.c.fixed_charge, _CS.c.tax, _CS.c.total, zero, zero,
             _CS.c.total, literal(BillStatus.GENERATED.value), _R.c.is_estimated,
             literal(self.now, _B.c.generated_at.type))
-            .select_from(joined.join(_CS, self._charge_key(_R.c.units))).where(where))
+            .select_from(joined.join(_CS, self.charge_key(_R.c.units))).where(where))
         inserted = self.session.execute(insert(_B).from_select(
             ["bill_no", "connection_id", "customer_id", "cycle_id", "reading_id",
              "tariff_version_id", "units", "energy_charge", "fixed_charge", "tax", "total",
              "adjustments", "amount_paid", "balance", "status", "is_estimated",
              "generated_at"], rows))
-        result.bills = int(getattr(inserted, "rowcount", 0) or 0)
-        if not result.bills:
-            return result
-        new_bill = and_(_B.c.id > before, _B.c.cycle_id == self._cy,
-                        _B.c.status == BillStatus.GENERATED.value)
-        line_rows = (select(_B.c.id, _CL.c.seq, _CL.c.kind, _CL.c.description,
+        return int(getattr(inserted, "rowcount", 0) or 0)
+
+    def new_bills(self, after_id: int) -> ColumnElement[bool]:
+        """The cycle's bills written after `after_id` (only this run writes the cycle's
+        bills, under its lock; ids only grow)."""
+        return and_(_B.c.id > after_id, _B.c.cycle_id == self._cy,
+                    _B.c.status == BillStatus.GENERATED.value)
+
+    def insert_lines(self, after_id: int) -> None:
+        """One INSERT ... SELECT: the charge lines of each new bill's charge set."""
+        line_rows = _in_from_order(select(_B.c.id, _CL.c.seq, _CL.c.kind, _CL.c.description,
                             _CL.c.quantity, _CL.c.rate, _CL.c.amount)
                      .select_from(_B.join(_C, _C.c.id == _B.c.connection_id)
-                                  .join(_CS, self._charge_key(_B.c.units))
+                                  .join(_CS, self.charge_key(_B.c.units))
                                   .join(_CL, and_(_CL.c.cycle_id == _CS.c.cycle_id,
                                                   _CL.c.set_no == _CS.c.set_no)))
-                     .where(new_bill))
+                     .where(self.new_bills(after_id)))
         self.session.execute(insert(_L).from_select(
             ["bill_id", "seq", "kind", "description", "quantity", "rate", "amount"],
             line_rows))
+
+    def last_bill_id(self) -> int:
+        return int(self.session.scalar(select(func.coalesce(func.max(_B.c.id), 0))) or 0)
+
+    def bill_chunk(self, lo: int, hi: int) -> ChunkResult:
+        """Bill every eligible connection with lo < id <= hi that has no bill yet."""
+        result = ChunkResult()
+        result.charge_sets = self.add_charge_sets(lo, hi)
+        before = self.last_bill_id()
+        result.bills = self.insert_bills(lo, hi)
+        if not result.bills:
+            return result
+        self.insert_lines(before)
         sums = self.session.execute(
             select(func.sum(_B.c.total),
                    func.sum(case((_B.c.is_estimated == true(), 1), else_=0)))
-            .where(new_bill)).one()
-        result.total = sums[0] if sums[0] is not None else ZERO
+            .where(self.new_bills(before))).one()
+        result.total = sums[0] if sums[0] is not None else MONEY_ZERO
         result.estimated = int(sums[1] or 0)
         return result
 

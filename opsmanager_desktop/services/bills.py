@@ -31,6 +31,7 @@ from opsmanager_desktop.domain.bill_lifecycle import (
 from opsmanager_desktop.domain.errors import NotFound, invalid
 from opsmanager_desktop.domain.money import ZERO, D, has_at_most_places
 from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.domain.tariff import MONEY_ZERO
 from opsmanager_desktop.services.audit import snapshot
 from opsmanager_desktop.services.bill_queries import (
     BillDetail,
@@ -102,17 +103,12 @@ def issue_bills(ctx: Ctx, period: str, issue_date: date | str | None = None) -> 
     check_transition(BillStatus.GENERATED, BillStatus.DUE)
     check_transition(BillStatus.DUE, BillStatus.PAID)
     session = ctx.session
-    in_cycle = (_B.c.cycle_id == cycle.id) & (_B.c.status == BillStatus.GENERATED.value)
     with_credit = list(session.scalars(
         select(Customer.id).where(Customer.credit > ZERO, Customer.id.in_(
-            select(_B.c.customer_id).where(in_cycle))).order_by(Customer.id)))
-    nothing_to_pay = _B.c.balance <= ZERO
-    paid = int(session.scalar(select(func.count()).where(in_cycle, nothing_to_pay)) or 0)
-    issued = session.execute(update(_B).where(in_cycle).values(
-        status=case((nothing_to_pay, BillStatus.PAID.value), else_=BillStatus.DUE.value),
-        paid_at=case((nothing_to_pay, issued_on), else_=None),
-        issue_date=issued_on, due_date=due))
-    count = int(getattr(issued, "rowcount", 0) or 0)
+            select(_B.c.customer_id).where(_B.c.cycle_id == cycle.id,
+                                           _B.c.status == BillStatus.GENERATED.value)))
+        .order_by(Customer.id)))
+    count, paid = issue_cycle_bills(session, cycle.id, issued_on, due)
     applied = _apply_credit(session, ctx, cycle.id, issued_on, with_credit)
     paid += applied[1]
     ctx.audit("billing_cycle", cycle.id, "issue_bills", after={
@@ -122,11 +118,25 @@ def issue_bills(ctx: Ctx, period: str, issue_date: date | str | None = None) -> 
     return IssueResult(cycle.period, count, issued_on, due, paid, applied[0])
 
 
+def issue_cycle_bills(session: Session, cycle_id: int, issued_on: date, due: date
+                      ) -> tuple[int, int]:
+    """One UPDATE: the cycle's GENERATED bills become DUE (PAID when there is nothing to
+    pay). Returns (bills issued, of which paid). No credit applied here."""
+    in_cycle = (_B.c.cycle_id == cycle_id) & (_B.c.status == BillStatus.GENERATED.value)
+    nothing_to_pay = _B.c.balance <= ZERO
+    paid = int(session.scalar(select(func.count()).where(in_cycle, nothing_to_pay)) or 0)
+    issued = session.execute(update(_B).where(in_cycle).values(
+        status=case((nothing_to_pay, BillStatus.PAID.value), else_=BillStatus.DUE.value),
+        paid_at=case((nothing_to_pay, issued_on), else_=None),
+        issue_date=issued_on, due_date=due))
+    return int(getattr(issued, "rowcount", 0) or 0), paid
+
+
 def _apply_credit(session: Session, ctx: Ctx, cycle_id: int, issued_on: date,
                   customer_ids: list[int]) -> tuple[Decimal, int]:
     """Credit first (DESIGN.md 3), through the payments ledger so every cent stays
     traceable to the payment it came from. Only accounts with credit are touched."""
-    total, settled = ZERO, 0
+    total, settled = MONEY_ZERO, 0
     for customer_id in customer_ids:
         customer = session.get_one(Customer, customer_id)
         bills = session.scalars(select(Bill).where(
