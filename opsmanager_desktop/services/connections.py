@@ -88,8 +88,11 @@ def connection_row(r: Any) -> ConnectionRow:
 
 
 def _row_of(session: Session, connection_id: int) -> ConnectionRow:
+    """The row as stored (7.5 kW comes back as 7.500, like every later read)."""
+    session.flush()
     return connection_row(session.execute(
-        connection_stmt().where(Connection.id == connection_id)).one())
+        connection_stmt().where(Connection.id == connection_id)
+        .execution_options(populate_existing=True)).one())
 
 
 def utility_ids(session: Session) -> dict[str, int]:

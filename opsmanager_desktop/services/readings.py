@@ -118,7 +118,9 @@ def _row(r: Any) -> ReadingRow:
 
 
 def _one(ctx: Ctx, reading_id: int) -> ReadingRow:
-    found = ctx.session.execute(_stmt().where(MeterReading.id == reading_id)).first()
+    ctx.session.flush()
+    found = ctx.session.execute(_stmt().where(MeterReading.id == reading_id)
+                                .execution_options(populate_existing=True)).first()
     if found is None:
         raise NotFound(f"no reading {reading_id}")
     return _row(found)
