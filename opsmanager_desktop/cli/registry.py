@@ -12,8 +12,6 @@ _MODULES = [
     "opsmanager_desktop.cli.report_commands",
     "opsmanager_desktop.cli.customer_commands",
     "opsmanager_desktop.cli.reading_commands",
-    "opsmanager_desktop.cli.customer_commands",
-    "opsmanager_desktop.cli.reading_commands",
     "opsmanager_desktop.cli.billing_commands",
 ]
 
