@@ -124,3 +124,10 @@ def test_list_users_sorts_filters_and_refuses_unknown_sort(backend: Backend) -> 
         users.list_users(backend, admin, ListQuery(sort="password_hash; DROP TABLE users"))
     with backend.sessions() as s:
         assert s.scalar(select(func.count(User.id))) == 4
+
+
+def test_clock_moved_forward_keeps_session_valid_until_expiry(backend: Backend) -> None:
+    now = backend.now() + timedelta(days=400)
+    backend.clock = lambda: now
+    token = admin_token(backend)
+    assert auth.whoami(backend, token).username == "admin"

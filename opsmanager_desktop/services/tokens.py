@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
 from opsmanager_desktop.domain.errors import NotSignedIn
 
 ALGORITHM = "HS256"
+_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,17 @@ def decode_token(key: bytes, token: str, now: datetime) -> TokenClaims:
     try:
         payload = jwt.decode(
             token, key, algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub", "sid"], "verify_exp": False})
+            options={"require": ["exp", "iat", "sub", "sid"], "verify_exp": False,
+                     "verify_iat": False})
     except jwt.PyJWTError:
         raise NotSignedIn("your session is not valid; please sign in again") from None
-    # expiry is checked against the backend's clock (tests move time), not the wall clock
+    # expiry and issue time are checked against the backend's clock (tests move time),
+    # not the wall clock
     expires_at = datetime.fromtimestamp(int(payload["exp"]), UTC).replace(tzinfo=None)
     if expires_at <= now:
         raise NotSignedIn("your session has expired; please sign in again")
+    issued_at = datetime.fromtimestamp(int(payload["iat"]), UTC).replace(tzinfo=None)
+    if issued_at > now + _CLOCK_SKEW:
+        raise NotSignedIn("your session is not valid; please sign in again")
     return TokenClaims(int(payload["sub"]), str(payload["sid"]), str(payload.get("name", "")),
                        expires_at)
