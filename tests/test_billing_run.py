@@ -179,3 +179,26 @@ def test_closed_cycle_and_other_roles_refused(backend: Backend) -> None:
     cycles.close_cycle(backend, world.admin, "2026-01")
     with pytest.raises(Conflict, match="closed"):
         run_billing(backend, world.officer, "2026-01")
+
+
+def test_estimation_bills_connections_without_a_reading(backend: Backend) -> None:
+    world = make_world(backend)
+    open_cycle(world, "2026-01")
+    open_cycle(world, "2026-02", estimation=True)
+    history, never_read = add_connections(world, [("DOM", "120", "0"), ("DOM", None, "0")],
+                                          "2026-01")
+    read = add_connections(world, [("DOM", "10", "0")], "2026-01")[0]
+    from tests.billing_data import readings_for
+
+    readings_for(world, "2026-02", {read: "50"})
+    result = run_billing(backend, world.officer, "2026-02")
+    assert (result.bills_created, result.estimated) == (2, 1)
+    assert [m.connection_id for m in result.missing_readings] == [never_read]
+    assert "none could be estimated" in result.missing_readings[0].reason
+    with backend.sessions() as s:
+        bill = s.scalars(select(Bill).where(Bill.connection_id == history)).one()
+        assert bill.is_estimated and bill.units == D("120.000")
+        assert bill.total == compute_charges(
+            tariff_for_version(s, bill.tariff_version_id), bill.units).total
+        assert not s.scalars(select(Bill).where(Bill.connection_id == read)).one().is_estimated
+    assert run_billing(backend, world.officer, "2026-02").estimated == 0  # nothing twice

@@ -46,11 +46,13 @@ from opsmanager_desktop.db.models import (
 from opsmanager_desktop.db.models.billing import ChargeLine, ChargeSet
 from opsmanager_desktop.db.types import Money, Quantity
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
+from opsmanager_desktop.domain.customers import ConnectionStatus
+from opsmanager_desktop.domain.readings import ReadingStatus
 from opsmanager_desktop.domain.tariff import MONEY_ZERO, Tariff, compute_charges
 from opsmanager_desktop.services.tariffs import tariffs_in_force
 
-ACTIVE = "ACTIVE"
-APPROVED = "APPROVED"
+ACTIVE = ConnectionStatus.ACTIVE.value
+APPROVED = ReadingStatus.APPROVED.value
 
 
 # Walk the chunk's primary-key range first, then look up by unique keys. Fresh statistics
@@ -310,9 +312,9 @@ def _reason(row: Any, book: TariffBook, cycle: BillingCycle) -> str:
     if status is None:
         return (f"no reading for {cycle.period}" + ("" if not cycle.estimation_enabled
                                                    else " and none could be estimated"))
-    if status == "SUBMITTED":
+    if status == ReadingStatus.SUBMITTED:
         return "reading submitted but not approved yet"
-    if status == "REJECTED":
+    if status == ReadingStatus.REJECTED:
         return "reading rejected" + (f": {reject_reason}" if reject_reason else "")
     if plan_id not in book.version_of_plan:
         return (f"tariff {plan_code} has no version in force on {book.on.isoformat()} "
