@@ -34,6 +34,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     case,
@@ -120,6 +121,13 @@ def _qty(engine: Engine, expr: Any) -> Any:
     return expr * 1000 if engine.dialect.name == "sqlite" else expr
 
 
+def _units(engine: Engine, whole: Any, thousandths: Any) -> Any:
+    """whole + thousandths / 1000 as the Quantity column stores it."""
+    if engine.dialect.name == "sqlite":
+        return whole * 1000 + thousandths
+    return whole + cast(thousandths, Numeric(14, 3)) / 1000
+
+
 def _numbers(engine: Engine, n: int) -> Any:
     """1..n as a subquery: cross joins of a ten-row digits table (no generator needed)."""
     places = max(1, len(str(n - 1)))
@@ -152,9 +160,11 @@ def _fill(session: Session, model: type[Any], values: dict[str, Any], source: An
                                               .select_from(source)))
 
 
-def build(backend: Backend, n: int) -> tuple[str, list[str]]:
+def build(backend: Backend, n: int, *, distinct: bool = False) -> tuple[str, list[str]]:
     """Reference data through the services, n connections and their readings in SQL;
-    returns the billing officer's token and the two cycle periods."""
+    returns the billing officer's token and the two cycle periods. `distinct` gives the
+    readings fractional units so nearly every connection has a charge set of its own (the
+    worst case for the charge-set design)."""
     auth.create_first_admin(backend, "admin", PASSWORD)
     admin = auth.sign_in(backend, "admin", PASSWORD).token
     users.add_user(backend, admin, "bo", Role.BILLING_OFFICER, PASSWORD)
@@ -198,13 +208,15 @@ def build(backend: Backend, n: int) -> tuple[str, list[str]]:
             "sanctioned_load_kw": _qty(engine, pick(literal(2), i % 5 + 5, literal(0)))}, nums)
     # units: domestic 0-699, commercial 0-1499 (x 5 loads), water 0-59 (m3)
     units = pick(i * 7919 % 700, i * 104729 % 1500, i % 60)
+    thousandths = i // 700 % 1000 if distinct else literal(0)
     for cycle_id in cycle_ids:
         with backend.sessions.begin() as s:
             _fill(s, MeterReading, {
                 "connection_id": i, "cycle_id": literal(cycle_id), "meter_number": txt("M"),
                 "previous_reading": _qty(engine, literal(10000)),
-                "current_reading": _qty(engine, units + 10000),
-                "units": _qty(engine, units), "read_at": literal(date(2026, 1, 28)),
+                "current_reading": _units(engine, units + 10000, thousandths),
+                "units": _units(engine, units, thousandths),
+                "read_at": literal(date(2026, 1, 28)),
                 "source": literal("IMPORT"), "status": literal("APPROVED"),
                 "entered_by": literal("bo")}, nums)
     with backend.sessions.begin() as s:
@@ -241,7 +253,7 @@ def _totals(backend: Backend, period: str) -> tuple[int, int, Decimal, Decimal]:
         return int(bills), int(lines or 0), total, line_total
 
 
-def run(url: str, n: int, *, chunk_size: int | None = None,
+def run(url: str, n: int, *, chunk_size: int | None = None, distinct: bool = False,
         say: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Build n connections in the (empty) database at `url`, time reference and
     run_billing, print and return the figures."""
@@ -252,7 +264,7 @@ def run(url: str, n: int, *, chunk_size: int | None = None,
     backend = Backend(engine, client="bench")
     try:
         t0 = time.perf_counter()
-        token, (ref_period, run_period) = build(backend, n)
+        token, (ref_period, run_period) = build(backend, n, distinct=distinct)
         say(f"{engine.dialect.name}: built {n:,} connections with readings for 2 cycles "
             f"in {time.perf_counter() - t0:.1f} s")
         ref_seconds, sets = reference(backend, ref_period)
@@ -324,11 +336,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="sqlite, mysql or a URL of an empty database (repeatable; "
                         "default both)")
     parser.add_argument("--chunk", type=int, default=None, help="connections per chunk")
+    parser.add_argument("--distinct", action="store_true",
+                        help="worst case: nearly every connection its own charge set")
     args, _unknown = parser.parse_known_args(argv)
     for db in args.db or ["sqlite", "mysql"]:
         url, cleanup = _fresh_url(db)
         try:
-            run(url, args.n, chunk_size=args.chunk)
+            run(url, args.n, chunk_size=args.chunk, distinct=args.distinct)
         finally:
             cleanup()
     return 0
