@@ -146,3 +146,21 @@ def test_dead_runs_lock_is_taken_over_once_stale(world: World) -> None:
     with world.backend.sessions() as s:
         runs = {r.started_by: (r.status, r.lock_cycle_id) for r in s.scalars(select(BillingRun))}
         assert runs == {"ghost": ("ABANDONED", None), "bo": ("FINISHED", None)}
+
+
+def test_issuing_waits_for_the_run_to_end(world: World) -> None:
+    from opsmanager_desktop.services import bills
+
+    refused: list[str] = []
+
+    def try_to_issue_meanwhile() -> bool:
+        if not refused:
+            with pytest.raises(Conflict) as info:
+                bills.issue_bills(world.backend, world.officer, "2026-01", "2026-02-01")
+            refused.append(str(info.value))
+        return False
+
+    run_billing(world.backend, world.officer, "2026-01", cancelled=try_to_issue_meanwhile,
+                chunk_size=CHUNK)
+    assert "still being billed" in refused[0]
+    assert bills.issue_bills(world.backend, world.officer, "2026-01", "2026-02-01").issued == 23

@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import Bill, BillAdjustment, Customer
+from opsmanager_desktop.db.models import Bill, BillAdjustment, BillingRun, Customer
 from opsmanager_desktop.domain.bill_lifecycle import (
     BillStatus,
     bill_balance,
@@ -28,7 +28,7 @@ from opsmanager_desktop.domain.bill_lifecycle import (
     check_transition,
     status_after_money,
 )
-from opsmanager_desktop.domain.errors import NotFound, invalid
+from opsmanager_desktop.domain.errors import Conflict, NotFound, invalid
 from opsmanager_desktop.domain.money import ZERO, D, has_at_most_places
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.tariff import MONEY_ZERO
@@ -41,6 +41,7 @@ from opsmanager_desktop.services.bill_queries import (
     own_customer,
     row_of,
 )
+from opsmanager_desktop.services.billing import STALE_AFTER
 from opsmanager_desktop.services.billing_engine import table_of
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.cycles import cycle_by_period
@@ -100,6 +101,11 @@ def issue_bills(ctx: Ctx, period: str, issue_date: date | str | None = None) -> 
         raise invalid("issue_date", f"{issued_on.isoformat()} is before cycle {cycle.period} "
                       "begins; bills are issued once the cycle has started")
     due = issued_on + timedelta(days=cycle.due_days)
+    running = ctx.session.scalars(select(BillingRun).where(
+        BillingRun.lock_cycle_id == cycle.id)).first()
+    if running is not None and ctx.now - running.heartbeat_at < STALE_AFTER:
+        raise Conflict(f"cycle {cycle.period} is still being billed by {running.started_by}; "
+                       "issue its bills when the run has ended")
     check_transition(BillStatus.GENERATED, BillStatus.DUE)
     check_transition(BillStatus.DUE, BillStatus.PAID)
     session = ctx.session
