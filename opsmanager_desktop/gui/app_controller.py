@@ -47,6 +47,7 @@ from opsmanager_desktop.services.auth import SignedIn
 from opsmanager_desktop.services.backend import Backend
 
 DEMO_MODULE = "opsmanager_desktop.services.demo"
+DEMO_CUSTOMERS = 1000  # a year of readings, bills and payments for each: a few seconds
 
 
 def demo_available() -> bool:
@@ -59,13 +60,21 @@ def demo_available() -> bool:
         return False
 
 
-def run_demo(backend: Backend, token: str, job: Job) -> Any:
-    """Call generate_demo with whatever progress/cancel hooks it accepts."""
+def demo_cancellable() -> bool:
+    generate = importlib.import_module(DEMO_MODULE).generate_demo
+    return "cancelled" in inspect.signature(generate).parameters
+
+
+def run_demo(backend: Backend, token: str, job: Job, customers: int = DEMO_CUSTOMERS) -> Any:
+    """Call generate_demo with the hooks it accepts (progress(done, total), cancelled())."""
     generate = importlib.import_module(DEMO_MODULE).generate_demo
     params = inspect.signature(generate).parameters
     kwargs: dict[str, Any] = {}
+    if "customers" in params:
+        kwargs["customers"] = customers
     if "progress" in params:
-        kwargs["progress"] = job.progress
+        kwargs["progress"] = lambda done, total, *_: job.progress(
+            done, total, f"Loading demo data: {done:,} of {total:,}")
     if "cancelled" in params:
         kwargs["cancelled"] = lambda: job.cancelled
     return generate(backend, token, **kwargs)
@@ -194,7 +203,8 @@ class AppController(QObject):
                           lambda job: run_demo(backend, signed.token, job),
                           on_result=lambda _r: self.open_main(signed),
                           on_error=lambda exc: self._demo_failed(exc, signed),
-                          on_cancelled=lambda: self.open_main(signed))
+                          on_cancelled=lambda: self.open_main(signed),
+                          cancellable=demo_cancellable())
 
     def _demo_failed(self, exc: BaseException, signed: SignedIn) -> None:
         show_error(None, exc)

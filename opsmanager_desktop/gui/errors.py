@@ -82,7 +82,8 @@ def sentence(text: str) -> str:
 def error_message(exc: BaseException) -> str:
     """The text shown to a person. Unexpected errors are logged here, once."""
     if isinstance(exc, ValidationError):
-        lines = [sentence(str(p)) for p in exc.problems[:15]]
+        # "row 3, slabs[0].rate: ..." stays as the service wrote it: it starts with a name
+        lines = [str(p) for p in exc.problems[:15]]
         if len(exc.problems) > 15:
             lines.append(f"... and {len(exc.problems) - 15} more problems")
         return "\n".join(lines)

@@ -27,6 +27,7 @@ QUiLoader route for the one static form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -46,6 +47,7 @@ from opsmanager_desktop.gui.errors import error_message, sentence
 from opsmanager_desktop.gui.tasks import Job, run_task
 
 W = TypeVar("W", bound=QWidget)
+_INDEXED = re.compile(r"^([a-z_ ]+)\[(\d+)\]\.?(.*)$")
 
 
 def error_label() -> QLabel:
@@ -97,9 +99,17 @@ class FormErrors:
         if isinstance(exc, ValidationError):
             for problem in exc.problems[:30]:
                 name = problem.field.lower()
-                row = f"Row {problem.row}: " if problem.row is not None else ""
-                if name in self._labels and not row:
+                indexed = _INDEXED.match(name)
+                if problem.row is not None:
+                    self.set_general(sentence(str(problem)))
+                elif name in self._labels:
                     self.set_field(name, sentence(problem.reason))
+                elif indexed and indexed.group(1) in self._labels:
+                    # "slabs[1].rate" goes under the slab table as "Row 2, rate: ..."
+                    base, index, rest = indexed.groups()
+                    where = f"Row {int(index) + 1}" + (
+                        f", {rest.replace('_', ' ')}" if rest else "")
+                    self.set_field(base, f"{where}: {problem.reason}")
                 else:
                     self.set_general(sentence(str(problem)))
             return
@@ -139,6 +149,7 @@ class FormDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(ok_text)
+        self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
         self._footer_added = False

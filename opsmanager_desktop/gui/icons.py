@@ -27,8 +27,13 @@ def app_icon() -> QIcon:
 
 
 def style_sheet() -> str:
+    """resources/style.qss with {icons} replaced by the icon folder (arrows of combos and
+    spin boxes are images; a style sheet cannot name a path relative to itself)."""
     path = resource("style.qss")
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    folder = resource("icons").as_posix()
+    return path.read_text(encoding="utf-8").replace("{icons}", folder)
 
 
 def apply_style(app: QApplication) -> None:

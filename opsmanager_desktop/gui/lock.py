@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -106,20 +107,30 @@ class UnlockDialog(FormDialog):
     sign_out_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, "Locked - Ops Manager Desktop", ok_text="Unlock",
-                         intro=f"The window was locked after a while without use. "
-                               f"Enter the password of {ctx.username} to continue.")
+        super().__init__(parent, "Locked - Ops Manager Desktop", ok_text="Unlock")
         self.setObjectName("unlockDialog")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
         self.ctx = ctx
+        header = QWidget()
+        row = QHBoxLayout(header)
+        row.setContentsMargins(0, 0, 0, 6)
+        picture = QLabel()
+        picture.setPixmap(icon("lock").pixmap(36, 36))
+        row.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
+        text = QLabel(f"<b>Locked</b><br>The window was locked after a while without use. "
+                      f"Enter the password of <b>{ctx.username}</b> to continue; nothing "
+                      "on screen was lost.")
+        text.setWordWrap(True)
+        row.addWidget(text, 1)
+        self.body.insertWidget(0, header)
         self.password = self.add_field("Password", password_edit(), "password")
         sign_out = QPushButton("Sign out")
         sign_out.setAutoDefault(False)
         sign_out.clicked.connect(self.sign_out_requested)
         self.buttons.addButton(sign_out, self.buttons.ButtonRole.DestructiveRole)
         self.buttons.button(self.buttons.StandardButton.Cancel).setVisible(False)
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(460)
 
     def collect(self) -> str:
         return self.password.text()

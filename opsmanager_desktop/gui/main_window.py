@@ -14,6 +14,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -70,10 +71,16 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(panel)
         column.setContentsMargins(8, 12, 8, 10)
         column.setSpacing(8)
+        brand = QHBoxLayout()
+        brand.setContentsMargins(10, 0, 0, 4)
+        brand.setSpacing(8)
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(26, 26))
+        brand.addWidget(logo)
         title = QLabel("Ops Manager")
         title.setObjectName("sidebarTitle")
-        title.setContentsMargins(10, 0, 0, 0)
-        column.addWidget(title)
+        brand.addWidget(title, 1)
+        column.addLayout(brand)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setIconSize(QSize(20, 20))

@@ -17,11 +17,20 @@ never gets a late callback on a deleted widget. A `Cancelled` raised by the func
 delivered to `on_cancelled` (if given), never as an error.
 
 `pending()` counts tasks whose callbacks have not run yet; tests wait on it.
+
+Threading rules this module keeps (each one was a crash before):
+- results travel through one long-lived dispatcher object on the GUI thread, never through
+  a per-task QObject the GUI thread could delete while a worker still emits on it;
+- a worker never holds the last Python reference to anything that may lead to a Qt object
+  (the function's closure often holds a dialog or a page): the task, with the function,
+  its outcome and callbacks, lives in a registry owned by the GUI thread; the worker drops
+  its own references before it reports back, so every such object dies on the GUI thread.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -40,7 +49,8 @@ class Cancelled(Exception):
 
 
 class Job:
-    """What a background function gets: the cancel flag and a progress reporter."""
+    """What a background function gets: the cancel flag and a progress reporter. It holds
+    no reference to a task or a widget."""
 
     def __init__(self) -> None:
         self._cancel = threading.Event()
@@ -66,8 +76,7 @@ class Job:
 
 class _Dispatcher(QObject):
     """One long-lived object on the GUI thread. Workers emit `deliver(callable)`; Qt queues
-    it to the GUI thread, which calls it. Because this object never goes away, a worker can
-    never emit on an object the GUI thread is deleting (a per-task QObject could be)."""
+    it to the GUI thread, which calls it."""
 
     deliver = Signal(object)
 
@@ -90,35 +99,16 @@ def _dispatcher() -> _Dispatcher:
     return _DISPATCHER[0]
 
 
-class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[Job], Any], task: Task, post: Callable[[object], None]
-                 ) -> None:
-        super().__init__()
-        self._fn = fn
-        self._task = task
-        self._post = post
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        task, post = self._task, self._post
-        try:
-            value = self._fn(task.job)
-        except BaseException as exc:  # delivered to on_error on the GUI thread
-            post(functools.partial(task.failed, exc))  # `exc` is unbound after the block
-        else:
-            post(functools.partial(task.succeeded, value))
-        finally:
-            post(task.done)
-
-
 class Task:
-    """A running background function; keep it to cancel it. Its methods other than
-    `cancel` run on the GUI thread."""
+    """A running background function; keep it to cancel it. Everything but `cancel` runs
+    on the GUI thread."""
 
-    def __init__(self, owner: QObject | None, on_result: ResultFn | None,
-                 on_error: ErrorFn | None, on_progress: ProgressFn | None,
-                 on_finished: Callable[[], object] | None,
+    def __init__(self, key: int, fn: Callable[[Job], Any], owner: QObject | None,
+                 on_result: ResultFn | None, on_error: ErrorFn | None,
+                 on_progress: ProgressFn | None, on_finished: Callable[[], object] | None,
                  on_cancelled: Callable[[], object] | None) -> None:
+        self.key = key
+        self.fn: Callable[[Job], Any] | None = fn
         self.owner = owner
         self.on_result = on_result
         self.on_error = on_error
@@ -126,6 +116,7 @@ class Task:
         self.on_finished = on_finished
         self.on_cancelled = on_cancelled
         self.job = Job()
+        self.outcome: tuple[bool, Any] | None = None  # set by the worker, read here
 
     def owner_alive(self) -> bool:
         return self.owner is None or shiboken6.isValid(self.owner)
@@ -133,35 +124,76 @@ class Task:
     def cancel(self) -> None:
         self.job.cancel()
 
-    def succeeded(self, value: object) -> None:
-        if self.owner_alive() and self.on_result is not None:
-            self.on_result(value)
-
-    def failed(self, exc: BaseException) -> None:
+    def _deliver(self) -> None:
+        ok, value = self.outcome if self.outcome is not None else (False, RuntimeError(
+            "the background work ended without a result"))
+        self.outcome = None
+        self.fn = None
         if not self.owner_alive():
             return
-        if isinstance(exc, Cancelled):
+        if ok:
+            if self.on_result is not None:
+                self.on_result(value)
+        elif isinstance(value, Cancelled):
             if self.on_cancelled is not None:
                 self.on_cancelled()
-            return
-        if self.on_error is not None:
-            self.on_error(exc)
+        elif self.on_error is not None:
+            self.on_error(value)
         else:
             from opsmanager_desktop.gui.errors import show_error
 
-            show_error(None, exc)
-
-    def progressed(self, done: int, total: int, text: str) -> None:
-        if self.owner_alive() and self.on_progress is not None:
-            self.on_progress(done, total, text)
-
-    def done(self) -> None:
-        _RUNNING.discard(self)
+            show_error(None, value)
         if self.owner_alive() and self.on_finished is not None:
             self.on_finished()
 
 
-_RUNNING: set[Task] = set()
+_TASKS: dict[int, Task] = {}
+_KEYS = itertools.count(1)
+
+
+def _finish(key: int) -> None:
+    task = _TASKS.pop(key, None)
+    if task is not None:
+        task._deliver()
+
+
+def _progress(key: int, done: int, total: int, text: str) -> None:
+    task = _TASKS.get(key)
+    if task is not None and task.owner_alive() and task.on_progress is not None:
+        task.on_progress(done, total, text)
+
+
+def _report(post: Callable[[object], None], key: int, done: int, total: int,
+            text: str) -> None:
+    post(functools.partial(_progress, key, done, total, text))
+
+
+class _Runnable(QRunnable):
+    """Holds only the task's key and the dispatcher's emit: nothing of the caller's."""
+
+    def __init__(self, key: int, post: Callable[[object], None]) -> None:
+        super().__init__()
+        self._key = key
+        self._post = post
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        key, post = self._key, self._post
+        task = _TASKS[key]
+        fn, job = task.fn, task.job
+        del task
+        assert fn is not None
+        try:
+            value: Any = fn(job)
+            ok = True
+        except BaseException as exc:  # delivered to on_error on the GUI thread
+            value, ok = exc, False
+        del fn, job
+        _TASKS[key].outcome = (ok, value)
+        del value  # from here on only the registry (GUI thread) holds the outcome
+        post(functools.partial(_finish, key))
+
+
 _POOL: list[QThreadPool] = []
 
 
@@ -180,18 +212,18 @@ def run_task(owner: QObject | None, fn: Callable[[Job], Any], *,
              on_finished: Callable[[], object] | None = None,
              on_cancelled: Callable[[], object] | None = None) -> Task:
     """Run `fn(job)` on a pool thread; see the module docstring."""
-    task = Task(owner, on_result, on_error, on_progress, on_finished, on_cancelled)
+    key = next(_KEYS)
+    task = Task(key, fn, owner, on_result, on_error, on_progress, on_finished, on_cancelled)
     post = _dispatcher().deliver.emit
-    task.job._report = lambda done, total, text: post(
-        functools.partial(task.progressed, done, total, text))
-    _RUNNING.add(task)
-    pool().start(_Runnable(fn, task, post))
+    task.job._report = functools.partial(_report, post, key)
+    _TASKS[key] = task
+    pool().start(_Runnable(key, post))
     return task
 
 
 def pending() -> int:
     """Tasks started whose callbacks have not all run yet."""
-    return len(_RUNNING)
+    return len(_TASKS)
 
 
 def wait_all(timeout_ms: int = 30000) -> bool:

@@ -106,16 +106,17 @@ class FirstRunDialog(FormDialog):
         self.password = self.add_field("Password", password_edit("at least 10 characters"),
                                        "password")
         self.repeat = self.add_field("Repeat password", password_edit(), "repeat password")
-        self.demo = QCheckBox("Load demo data (sample customers, tariffs, readings, bills)")
+        self.demo = QCheckBox("Load demo data to try the program out: about 1,000 customers\n"
+                              "with a year of readings, bills and payments")
         self.demo.setVisible(demo_available)
         if demo_available:
-            self.add_field("", self.demo, "demo")
+            self.form.addRow(self.demo)
         self.database_label = QLabel(f"Database: {backend.describe()}")
         self.database_label.setObjectName("hint")
         self.database_label.setWordWrap(True)
         self.body.addWidget(self.database_label)
         self.full_name.setFocus()
-        self.setMinimumWidth(500)
+        self.setMinimumWidth(540)
 
     def collect(self) -> dict[str, Any]:
         check_repeat(self.password.text(), self.repeat.text())

@@ -156,6 +156,7 @@ class ListPage(BasePage):
     noun: tuple[str, str] = ("row", "rows")
     search_placeholder = "Search"
     page_size = 200
+    default_sort: tuple[str, bool] | None = None  # (service sort key, descending)
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         super().__init__(ctx, spec, parent)
@@ -164,6 +165,8 @@ class ListPage(BasePage):
         self.layout_.addWidget(self.filter_bar)
         self.model: PagedTableModel[Any] = PagedTableModel(
             self.make_columns(), self.fetch, self, page_size=self.page_size)
+        if self.default_sort is not None:  # before the view exists, so it shows the arrow
+            self.model.set_sort(*self.default_sort)
         self.table = DataTable(self.model)
         self.table.empty_text = f"No {self.noun[1]} match."
         detail = self.make_detail()
@@ -188,6 +191,9 @@ class ListPage(BasePage):
         self.model.loading_changed.connect(self._on_loading)
         self.table.activated_row.connect(self.on_row_activated)
         self.table.selection_changed.connect(self._on_selection)
+        self._keep: object = None
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
         self.filter_bar.restore(ctx.settings.filter_state(spec.key))
         self.table.restore_state(ctx.settings.header_state(spec.key))
 
@@ -215,6 +221,11 @@ class ListPage(BasePage):
     def on_selection(self, row: Any) -> None:
         """The selected row changed (None: nothing selected)."""
 
+    def row_key(self, row: Any) -> object:
+        """What identifies a row (a code, a username): the selection is kept across a
+        reload when the row is still there. None: the selection is not kept."""
+        return None
+
     # --- machinery -----------------------------------------------------------------------
     def refresh(self) -> None:
         self.banner.clear()
@@ -233,6 +244,19 @@ class ListPage(BasePage):
 
     def selected(self) -> Any:
         return self.table.current_row()
+
+    def _remember_selection(self) -> None:
+        row = self.selected()
+        self._keep = None if row is None else self.row_key(row)
+
+    def _restore_selection(self) -> None:
+        if self._keep is None:
+            return
+        for index, row in enumerate(self.model.rows()):
+            if self.row_key(row) == self._keep:
+                self.table.selectRow(index)
+                break
+        self._keep = None
 
     def _on_selection(self, row: Any) -> None:
         for action in self._row_actions:

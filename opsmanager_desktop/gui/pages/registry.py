@@ -44,6 +44,8 @@ class PageSpec:
 
 _MODULES = [
     "opsmanager_desktop.gui.pages.users",
+    "opsmanager_desktop.gui.pages.tariffs",
+    "opsmanager_desktop.gui.pages.cycles",
 ]
 
 

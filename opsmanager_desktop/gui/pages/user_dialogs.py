@@ -45,7 +45,7 @@ class UserDialog(FormDialog):
         self.role = self.add_field("Role", role_combo(), "role")
         self.account = self.add_field("Customer account", QLineEdit(), "customer",
                                       "account", "account_no")
-        self.account.setPlaceholderText("only for a consumer: the customer's account number")
+        self.account.setPlaceholderText("consumers only: their account number")
         self.active = QCheckBox("Active (may sign in)")
         self.password: QLineEdit | None = None
         self.repeat: QLineEdit | None = None

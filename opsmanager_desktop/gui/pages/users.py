@@ -31,16 +31,20 @@ def _state(row: UserRow) -> str:
 class UsersPage(ListPage):
     noun = ("user", "users")
     search_placeholder = "Search username, full name or e-mail"
+    default_sort = ("username", False)
+
+    def row_key(self, row: Any) -> object:
+        return row.username
 
     def make_columns(self) -> Sequence[Column[UserRow]]:
         return [
-            Column("username", "Username", lambda r: r.username, "username", width=140),
-            Column("full_name", "Full name", lambda r: r.full_name, "full_name", width=190),
-            Column("role", "Role", lambda r: r.role, "role", width=140),
-            Column("state", "State", _state, "is_active", width=170,
+            Column("username", "Username", lambda r: r.username, "username", width=130),
+            Column("full_name", "Full name", lambda r: r.full_name, "full_name", width=170),
+            Column("role", "Role", lambda r: r.role, "role", width=135),
+            Column("state", "State", _state, "is_active", width=165,
                    tooltip="Disabled users cannot sign in; a lock ends by itself"),
-            Column("email", "E-mail", lambda r: r.email, width=200),
-            Column("account", "Customer", lambda r: r.account_no, width=100),
+            Column("email", "E-mail", lambda r: r.email, width=190),
+            Column("account", "Customer", lambda r: r.account_no, width=90),
             date_column("created", "Created", lambda r: r.created_at.date(), "created_at"),
         ]
 
