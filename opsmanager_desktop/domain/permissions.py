@@ -38,6 +38,9 @@ class Permission(StrEnum):
     BILLS_ADJUST = "bills.adjust"
     BILLS_MARK_OVERDUE = "bills.mark_overdue"
     BILLS_PRINT = "bills.print"
+    # how bills reached their customers (field officers' records arrive by import)
+    DISTRIBUTION_RECORD = "distribution.record"
+    DISTRIBUTION_VIEW = "distribution.view"
     # money
     PAYMENTS_VIEW = "payments.view"
     PAYMENTS_RECORD = "payments.record"
@@ -82,6 +85,8 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.BILLS_ADJUST: frozenset({_B, _AO}),
     Permission.BILLS_MARK_OVERDUE: frozenset({_B, _AO}),
     Permission.BILLS_PRINT: frozenset({_B, _S}),
+    Permission.DISTRIBUTION_RECORD: frozenset({_B, _S}),
+    Permission.DISTRIBUTION_VIEW: frozenset({_B, _S}),
     Permission.PAYMENTS_VIEW: frozenset({_AO, _A, _S}),
     Permission.PAYMENTS_RECORD: frozenset({_AO}),
     Permission.PAYMENTS_REVERSE: frozenset({_AO}),

@@ -2,6 +2,7 @@
 
 from opsmanager_desktop.db.models.billing import Bill, BillAdjustment, BillingRun, BillLine
 from opsmanager_desktop.db.models.customers import Connection, Customer, MeterReplacement
+from opsmanager_desktop.db.models.distribution import BillDelivery, BillDeliveryState
 from opsmanager_desktop.db.models.payments import Payment, PaymentAllocation, PaymentReversal
 from opsmanager_desktop.db.models.readings import MeterReading
 from opsmanager_desktop.db.models.tariffs import (
@@ -19,6 +20,8 @@ __all__ = [
     "AuditEntry",
     "Bill",
     "BillAdjustment",
+    "BillDelivery",
+    "BillDeliveryState",
     "BillLine",
     "BillingCycle",
     "BillingRun",

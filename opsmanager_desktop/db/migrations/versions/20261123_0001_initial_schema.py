@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:28:34.262449
+Create Date: 2026-11-23 18:47:53.830158
 """
 from __future__ import annotations
 
@@ -412,6 +412,30 @@ def upgrade() -> None:
     with op.batch_alter_table('bill_adjustments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bill_adjustments_bill_id'), ['bill_id'], unique=False)
 
+    op.create_table('bill_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bill_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(), nullable=False),
+    sa.Column('officer', sa.String(length=64), nullable=False),
+    sa.Column('received_by', sa.String(length=120), nullable=False),
+    sa.Column('latitude', opsmanager_desktop.db.types.ScaledDecimal(10, 6), nullable=True),
+    sa.Column('longitude', opsmanager_desktop.db.types.ScaledDecimal(10, 6), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('reason', sa.String(length=255), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('recorded_by', sa.String(length=64), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['bill_id'], ['bills.id'], name=op.f('fk_bill_deliveries_bill_id_bills')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bill_deliveries')),
+    sa.UniqueConstraint('bill_id', 'status', 'occurred_at', name='uq_bill_deliveries_event'),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_unicode_ci',
+    mysql_engine='InnoDB'
+    )
+    with op.batch_alter_table('bill_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bill_deliveries_bill_id'), ['bill_id'], unique=False)
+
     op.create_table('bill_lines',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bill_id', sa.Integer(), nullable=False),
@@ -449,6 +473,21 @@ def upgrade() -> None:
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_paid_at'), ['paid_at'], unique=False)
+
+    op.create_table('bill_delivery_states',
+    sa.Column('bill_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('delivery_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['bill_id'], ['bills.id'], name=op.f('fk_bill_delivery_states_bill_id_bills')),
+    sa.ForeignKeyConstraint(['delivery_id'], ['bill_deliveries.id'], name=op.f('fk_bill_delivery_states_delivery_id_bill_deliveries')),
+    sa.PrimaryKeyConstraint('bill_id', name=op.f('pk_bill_delivery_states')),
+    mysql_charset='utf8mb4',
+    mysql_collate='utf8mb4_unicode_ci',
+    mysql_engine='InnoDB'
+    )
+    with op.batch_alter_table('bill_delivery_states', schema=None) as batch_op:
+        batch_op.create_index('ix_bill_delivery_states_status', ['status'], unique=False)
 
     op.create_table('payment_allocations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -492,12 +531,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_payment_allocations_bill_id'))
 
     op.drop_table('payment_allocations')
+    with op.batch_alter_table('bill_delivery_states', schema=None) as batch_op:
+        batch_op.drop_index('ix_bill_delivery_states_status')
+
+    op.drop_table('bill_delivery_states')
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payments_paid_at'))
         batch_op.drop_index(batch_op.f('ix_payments_customer_id'))
 
     op.drop_table('payments')
     op.drop_table('bill_lines')
+    with op.batch_alter_table('bill_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bill_deliveries_bill_id'))
+
+    op.drop_table('bill_deliveries')
     with op.batch_alter_table('bill_adjustments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bill_adjustments_bill_id'))
 
