@@ -18,6 +18,7 @@ from opsmanager_desktop.gui.app_controller import AppController
 from opsmanager_desktop.gui.errors import install_excepthook, setup_logging
 from opsmanager_desktop.gui.icons import apply_style
 from opsmanager_desktop.gui.settings_store import AppSettings
+from opsmanager_desktop.gui.smoke import start_smoke_run
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -42,5 +43,7 @@ def launch_gui(db_url: str | None = None) -> int:
     install_excepthook()
     controller = AppController(AppSettings(), cli_url=db_url)
     controller.finished.connect(app.exit)
+    smoke = start_smoke_run(app, controller)  # None unless OPSMANAGER_SMOKE_EXIT_MS is set
     controller.start()
-    return int(app.exec())
+    code = int(app.exec())
+    return smoke.result(code) if smoke is not None else code

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from opsmanager_desktop import __version__
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.dialogs.about import AboutDialog
 from opsmanager_desktop.gui.icons import app_icon, icon
@@ -170,6 +171,9 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(f"Database: {self.ctx.backend.describe()}")
         self.db_label.setObjectName("statusDatabase")
         status.addPermanentWidget(self.db_label)
+        self.version_label = QLabel(f"Version {__version__}")
+        self.version_label.setObjectName("statusVersion")
+        status.addPermanentWidget(self.version_label)
 
     # --- pages ---------------------------------------------------------------------------
     def show_page(self, key: str) -> BasePage | None:
