@@ -44,6 +44,7 @@ from opsmanager_desktop.services.billing_engine import (
 )
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.cycles import cycle_by_period
+from opsmanager_desktop.services.estimation import estimate_missing_readings
 
 STALE_AFTER = timedelta(minutes=10)
 DEFAULT_CHUNK = 25_000
@@ -187,10 +188,10 @@ class _Run:
         total_connections = int(session.scalar(select(func.count(Connection.id))) or 0)
         book = load_book(session, cycle.end_date)
         clear_charge_sets(session, cycle.id)
+        biller = ChunkBiller(session, cycle, book, self.ctx.now, set_no=1)
         session.commit()
         if cycle.estimation_enabled and not self._estimate(cancelled):
             return self._finish(skipped, (), cancelled=True)
-        biller = ChunkBiller(session, cycle, book, self.ctx.now, set_no=1)
         after, done = 0, 0
         if progress is not None:
             progress(0, total_connections)
@@ -218,9 +219,7 @@ class _Run:
 
     def _estimate(self, cancelled: Cancelled | None) -> bool:
         """Estimated readings for active connections without any reading (Engineer C's
-        rules in services/readings.py), chunk by chunk; False when cancelled."""
-        from opsmanager_desktop.services.readings import estimate_missing_readings
-
+        rules in services/estimation.py), chunk by chunk; False when cancelled."""
         after = 0
         while True:
             _begin(self.ctx)
