@@ -10,6 +10,7 @@ from opsmanager_desktop.services.backend import Backend
 
 def make_backend(url: str, *, migrate: bool = False) -> Backend:
     backend = Backend.from_url(url, client=socket.gethostname())
-    if migrate:
+    # an officer's own account cannot change the schema: the owner runs db upgrade
+    if migrate and backend.login is None:
         upgrade(backend.engine)
     return backend

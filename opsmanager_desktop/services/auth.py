@@ -13,6 +13,7 @@ from opsmanager_desktop.db.models import User, UserSession
 from opsmanager_desktop.domain.errors import Conflict, NotSignedIn, PermissionDenied, invalid
 from opsmanager_desktop.domain.permissions import Permission, permissions_of
 from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.services import db_accounts
 from opsmanager_desktop.services.audit import snapshot, write_audit
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.core import Ctx, run_in_transaction, service
@@ -41,6 +42,8 @@ class _Refused(Exception):
 
 
 def sign_in(backend: Backend, username: str, password: str) -> SignedIn:
+    backend.use_login(username, password)  # per-officer mode: the database checks it too
+
     def body(session: Session, now: datetime) -> SignedIn | str:
         user = session.scalars(select(User).where(User.username == username)
                                .with_for_update()).first()
@@ -108,9 +111,12 @@ def change_own_password(ctx: Ctx, current_password: str, new_password: str) -> N
     ctx.user.password_hash = hash_password(new_password)
     ctx.user.must_change_password = False
     ctx.audit("user", ctx.user.id, "change_password")
+    db_accounts.change_own_password(ctx, new_password)
 
 
 def has_users(backend: Backend) -> bool:
+    if backend.login is not None:  # per-officer mode: nothing to read before a sign-in,
+        return True                # and the administrator's account exists by then
     return run_in_transaction(
         backend, True,
         lambda session, _now: bool(session.scalar(select(func.count(User.id)))))

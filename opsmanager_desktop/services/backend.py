@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from opsmanager_desktop.db.engine import is_mysql, make_engine, make_session_factory
+from opsmanager_desktop.db.engine import is_mysql, make_session_factory
+from opsmanager_desktop.db.security.connect import OfficerLogin, build_engine
 
 
 def _utcnow() -> datetime:
@@ -27,6 +28,9 @@ class Backend:
     lockout_attempts: int = 5
     lockout_time: timedelta = timedelta(minutes=15)
     client: str = ""
+    # per-officer mode (MySQL, `accounts=officer` in the URL): the engine connects as the
+    # officer who signed in; None when one account serves every officer
+    login: OfficerLogin | None = None
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -34,7 +38,17 @@ class Backend:
 
     @classmethod
     def from_url(cls, url: str, **kwargs: object) -> Backend:
-        return cls(make_engine(url), **kwargs)  # type: ignore[arg-type]
+        engine, login = build_engine(url)
+        return cls(engine, login=login, **kwargs)  # type: ignore[arg-type]
+
+    def use_login(self, username: str, password: str) -> None:
+        """Per-officer mode: connect as this officer from now on (sign-in calls this; the
+        database checks the password). Connections of the previous officer are closed."""
+        if self.login is None or (self.login.username, self.login.password) == (
+                username, password):
+            return
+        self.login.username, self.login.password = username, password
+        self.engine.dispose()
 
     @property
     def is_mysql(self) -> bool:

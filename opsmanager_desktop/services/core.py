@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from opsmanager_desktop.db.engine import BEGIN_IMMEDIATE
 from opsmanager_desktop.db.models import User, UserSession
+from opsmanager_desktop.db.security.append_only import REFUSED_PREFIX
 from opsmanager_desktop.domain.errors import (
     Conflict,
     NotSignedIn,
@@ -38,6 +39,12 @@ R = TypeVar("R")
 # MySQL error codes worth running the whole transaction again for
 _RETRYABLE = {1213, 1205}
 _CONNECTION_LOST = {2002, 2003, 2006, 2013, 2055}
+# per-officer accounts: the database refused the login (bad password, locked account)
+_LOGIN_REFUSED = {1045: "the username or password is wrong",
+                  4151: "this account is disabled; ask an administrator",  # MariaDB
+                  3118: "this account is disabled; ask an administrator"}  # MySQL
+# the database's own GRANTs (or a guard trigger, SIGNAL 45000 = 1644) refused a statement
+_DB_REFUSED = {1044, 1142, 1143, 1370, 1644}
 MAX_ATTEMPTS = 4
 
 
@@ -98,6 +105,10 @@ def authenticate(session: Session, backend: Backend, token: str, now: datetime) 
         raise NotSignedIn("this account is disabled; ask an administrator")
     if user_session.ended_at is not None:
         raise NotSignedIn("you have signed out; please sign in again")
+    if backend.login is not None and backend.login.username != user.username:
+        # per-officer mode: a token of one officer never runs on another's connection
+        raise NotSignedIn(f"this program is signed in to the database as "
+                          f"{backend.login.username}; please sign in again")
     return user
 
 
@@ -161,6 +172,8 @@ def run_in_transaction(backend: Backend, readonly: bool,
                            "reload it and make your change again") from None
         except IntegrityError as exc:
             session.rollback()
+            if _db_message(exc).startswith(REFUSED_PREFIX):  # an append-only trigger (SQLite)
+                raise _refusal(exc) from None
             raise Conflict(f"the change clashes with existing data: {_db_message(exc)}") \
                 from None
         except (OperationalError, DBAPIError) as exc:
@@ -169,6 +182,10 @@ def run_in_transaction(backend: Backend, readonly: bool,
             if code in _RETRYABLE and attempt < MAX_ATTEMPTS:
                 time.sleep(0.05 * attempt)
                 continue
+            if code in _LOGIN_REFUSED:
+                raise NotSignedIn(_LOGIN_REFUSED[code]) from None
+            if code in _DB_REFUSED:
+                raise _refusal(exc) from None
             if code in _CONNECTION_LOST or exc.connection_invalidated or _is_unreachable(exc):
                 raise Unavailable(
                     "the database cannot be reached; nothing was changed. "
@@ -193,6 +210,16 @@ def _is_unreachable(exc: DBAPIError) -> bool:
     return "unable to open database" in text or "can't connect" in text
 
 
-def _db_message(exc: IntegrityError) -> str:
-    text = str(exc.orig)
-    return text.splitlines()[0][:200]
+def _refusal(exc: DBAPIError) -> PermissionDenied:
+    message = _db_message(exc)
+    if message.startswith(REFUSED_PREFIX):
+        return PermissionDenied(f"the database {message}")
+    return PermissionDenied(f"the database refused this: {message}")
+
+
+def _db_message(exc: DBAPIError) -> str:
+    orig = exc.orig
+    args = getattr(orig, "args", ())
+    # PyMySQL: (code, message); sqlite3: (message,)
+    text = str(args[1] if len(args) > 1 else args[0]) if args else str(orig)
+    return text.splitlines()[0][:200] if text else ""

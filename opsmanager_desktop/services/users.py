@@ -12,6 +12,7 @@ from opsmanager_desktop.db.models import Customer, User, UserSession
 from opsmanager_desktop.domain.errors import Conflict, NotFound, invalid
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.services import db_accounts
 from opsmanager_desktop.services.audit import snapshot
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.listing import ListQuery, Page, like_pattern, run_page
@@ -89,6 +90,7 @@ def add_user(ctx: Ctx, username: str, role: Role, password: str, *, full_name: s
     ctx.session.add(user)
     ctx.session.flush()
     ctx.audit("user", user.id, "create", after=snapshot(user))
+    db_accounts.user_added(ctx, username, password, role)  # per-officer database account
     return _row(user, account_no)
 
 
@@ -112,8 +114,12 @@ def update_user(ctx: Ctx, username: str, *, version: int | None = None,
             (role is not None and role is not Role.ADMIN) or is_active is False):
         raise invalid("role", "you cannot remove your own administrator rights or disable "
                       "yourself; ask another administrator")
+    if is_active is False and user.is_active:
+        db_accounts.active_changing(ctx, username, False)  # locked before anything else
     if role is not None:
         user.customer_id = _customer_id(ctx, role, account_no)
+        if role.value != user.role:
+            db_accounts.role_changing(ctx, username, role)
         user.role = role.value
     if full_name is not None:
         user.full_name = full_name.strip() or user.username
@@ -121,6 +127,8 @@ def update_user(ctx: Ctx, username: str, *, version: int | None = None,
         _check_email(email.strip())
         user.email = email.strip()
     if is_active is not None:
+        if is_active and not user.is_active:
+            db_accounts.active_changing(ctx, username, True)
         user.is_active = is_active
         if not is_active:
             for user_session in ctx.session.scalars(select(UserSession).where(
@@ -140,6 +148,7 @@ def reset_password(ctx: Ctx, username: str, new_password: str) -> None:
     user.failed_attempts = 0
     user.locked_until = None
     ctx.audit("user", user.id, "reset_password")
+    db_accounts.password_reset(ctx, username, new_password, Role(user.role), user.is_active)
 
 
 def _account_no(ctx: Ctx, user: User) -> str | None:

@@ -1,0 +1,184 @@
+"""What each permission needs from the database: THE table of table privileges.
+
+The service layer checks permissions (domain/permissions.py); the database checks GRANTs.
+Both come from one source: a role's GRANTs are the union of what its permissions need here
+(DESIGN.md section 6, "one source, two enforcers"). Change a right in the permission matrix
+and the role's GRANTs follow at the next `opsmanager db grants --apply`.
+
+Each entry is `table: "PRIVILEGE ..."`; `UPDATE(a,b)` limits UPDATE to those columns (so,
+for instance, no role can change a bill's charges, only its money and status fields).
+Append-only tables (payments, their allocations and reversals, the audit log) never get
+UPDATE or DELETE: corrections are new rows. This is checked when the module loads.
+
+Consumers get nothing on the main schema: they read their own rows through views (see
+own_schema.py), so OWN_ACCOUNT_VIEW is mapped there, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from opsmanager_desktop.domain.permissions import MATRIX, Permission
+from opsmanager_desktop.domain.roles import Role
+
+APPEND_ONLY = frozenset({"payments", "payment_allocations", "payment_reversals", "audit_log"})
+
+_TARIFF_READ = {"utility_types": "SELECT", "tariff_plans": "SELECT",
+                "tariff_versions": "SELECT", "tariff_categories": "SELECT",
+                "tariff_slabs": "SELECT", "tariff_taxes": "SELECT"}
+_BILL_READ = {"bills": "SELECT", "bill_lines": "SELECT", "bill_adjustments": "SELECT",
+              "billing_cycles": "SELECT", "connections": "SELECT", "customers": "SELECT",
+              "utility_types": "SELECT", "meter_readings": "SELECT",
+              "tariff_plans": "SELECT", "tariff_versions": "SELECT", "payments": "SELECT",
+              "payment_allocations": "SELECT", "payment_reversals": "SELECT",
+              "settings": "SELECT"}
+# the money fields of a bill and the credit of an account, as the payment ledger keeps them
+_BILL_MONEY = "SELECT UPDATE(amount_paid,balance,status,paid_at)"
+_CREDIT = "SELECT UPDATE(credit)"
+_MASTER_READ = {"customers": "SELECT", "connections": "SELECT", "utility_types": "SELECT",
+                "tariff_plans": "SELECT", "billing_cycles": "SELECT",
+                "meter_replacements": "SELECT"}
+
+NEEDS: dict[Permission, dict[str, str]] = {
+    # every signed-in user: sign in and out, own password, audit entries of what they do
+    Permission.PROFILE_SELF: {
+        "users": "SELECT UPDATE(failed_attempts,locked_until,password_hash,"
+                 "must_change_password,version)",
+        "user_sessions": "SELECT INSERT UPDATE(ended_at)",
+        "audit_log": "INSERT",
+    },
+    Permission.USERS_MANAGE: {"users": "SELECT INSERT UPDATE", "customers": "SELECT",
+                              "user_sessions": "SELECT UPDATE(ended_at)"},
+    Permission.USERS_VIEW: {"users": "SELECT", "customers": "SELECT"},
+    Permission.UTILITIES_MANAGE: {"utility_types": "SELECT INSERT UPDATE",
+                                  "tariff_plans": "SELECT"},
+    Permission.TARIFFS_MANAGE: {
+        **_TARIFF_READ, "tariff_plans": "SELECT INSERT UPDATE",
+        "tariff_versions": "SELECT INSERT", "tariff_categories": "SELECT INSERT",
+        "tariff_slabs": "SELECT INSERT", "tariff_taxes": "SELECT INSERT",
+        "billing_cycles": "SELECT", "bills": "SELECT"},
+    Permission.CYCLES_MANAGE: {"billing_cycles": "SELECT INSERT UPDATE", "bills": "SELECT",
+                               "billing_runs": "SELECT"},
+    Permission.AUDIT_VIEW: {"audit_log": "SELECT"},
+    Permission.SETTINGS_MANAGE: {"settings": "SELECT INSERT UPDATE DELETE"},
+    # demo data fills an empty training database through the schema owner's connection
+    Permission.DEMO_GENERATE: {},
+    Permission.REFERENCE_VIEW: {**_TARIFF_READ, "billing_cycles": "SELECT"},
+    Permission.TARIFF_PREVIEW: dict(_TARIFF_READ),
+    Permission.CUSTOMERS_VIEW: dict(_MASTER_READ),
+    Permission.CUSTOMERS_MANAGE: {
+        **_MASTER_READ,
+        "customers": "SELECT INSERT UPDATE(account_no,name,address,phone,email,version)",
+        "connections": "SELECT INSERT UPDATE", "meter_replacements": "SELECT INSERT",
+        "meter_readings": "SELECT"},
+    Permission.READINGS_VIEW: {**_MASTER_READ, "meter_readings": "SELECT",
+                               "reading_photos": "SELECT"},
+    Permission.READINGS_ENTER: {**_MASTER_READ, "meter_readings": "SELECT INSERT UPDATE",
+                                "reading_photos": "SELECT INSERT DELETE",
+                                "meter_replacements": "SELECT UPDATE"},
+    Permission.READINGS_APPROVE: {**_MASTER_READ, "meter_readings": "SELECT UPDATE",
+                                  "meter_replacements": "SELECT UPDATE"},
+    Permission.BILLING_RUN: {
+        **_MASTER_READ, **_TARIFF_READ,
+        "bills": "SELECT INSERT", "bill_lines": "SELECT INSERT",
+        "billing_runs": "SELECT INSERT UPDATE",
+        # scratch tables of a run, emptied when it ends
+        "charge_sets": "SELECT INSERT DELETE", "charge_lines": "SELECT INSERT DELETE",
+        # estimation (when switched on for a cycle) writes estimated readings
+        "meter_readings": "SELECT INSERT UPDATE", "reading_photos": "SELECT DELETE"},
+    Permission.BILLS_VIEW: dict(_BILL_READ),
+    Permission.BILLS_ISSUE: {
+        **_BILL_READ, "billing_runs": "SELECT",
+        "bills": "SELECT UPDATE(status,issue_date,due_date,amount_paid,balance,paid_at)",
+        "customers": _CREDIT, "payment_allocations": "SELECT INSERT"},
+    Permission.BILLS_ADJUST: {
+        **_BILL_READ, "bill_adjustments": "SELECT INSERT",
+        "bills": "SELECT UPDATE(adjustments,balance,status,paid_at)", "customers": _CREDIT},
+    Permission.BILLS_MARK_OVERDUE: {"bills": "SELECT UPDATE(status)"},
+    Permission.BILLS_PRINT: dict(_BILL_READ),
+    Permission.PAYMENTS_VIEW: {"payments": "SELECT", "payment_allocations": "SELECT",
+                               "payment_reversals": "SELECT", "customers": "SELECT",
+                               "bills": "SELECT"},
+    Permission.PAYMENTS_RECORD: {
+        "payments": "SELECT INSERT", "payment_allocations": "SELECT INSERT",
+        "payment_reversals": "SELECT", "bills": _BILL_MONEY, "customers": _CREDIT},
+    Permission.PAYMENTS_REVERSE: {
+        "payments": "SELECT", "payment_allocations": "SELECT INSERT",
+        "payment_reversals": "SELECT INSERT", "bills": _BILL_MONEY, "customers": _CREDIT},
+    Permission.DUES_VIEW: {"bills": "SELECT", "customers": "SELECT", "payments": "SELECT",
+                           "payment_reversals": "SELECT", "payment_allocations": "SELECT"},
+    Permission.REPORTS_FINANCIAL: {"bills": "SELECT", "payments": "SELECT",
+                                   "payment_reversals": "SELECT", "billing_cycles": "SELECT",
+                                   "customers": "SELECT", "bill_adjustments": "SELECT"},
+    Permission.REPORTS_CONSUMPTION: {"bills": "SELECT", "billing_cycles": "SELECT",
+                                     "connections": "SELECT", "utility_types": "SELECT"},
+    Permission.DISTRIBUTION_RECORD: {
+        "bill_deliveries": "SELECT INSERT", "bill_delivery_states": "SELECT INSERT UPDATE",
+        "bills": "SELECT", "customers": "SELECT", "connections": "SELECT",
+        "billing_cycles": "SELECT"},
+    Permission.DISTRIBUTION_VIEW: {
+        "bill_deliveries": "SELECT", "bill_delivery_states": "SELECT", "bills": "SELECT",
+        "customers": "SELECT", "connections": "SELECT", "billing_cycles": "SELECT"},
+    # consumers: views of their own rows only (own_schema.py), nothing on the main schema
+    Permission.OWN_ACCOUNT_VIEW: {},
+}
+
+# permissions whose database work happens only through the schema owner's connection
+OWNER_ONLY = frozenset({Permission.DEMO_GENERATE})
+
+
+@dataclass
+class TableGrant:
+    """The privileges of one role on one table. `update_columns` None with UPDATE in
+    `privileges` means every column."""
+
+    privileges: set[str] = field(default_factory=set)
+    update_columns: set[str] | None = None
+
+    def add(self, spec: str) -> None:
+        for word in spec.split():
+            if word.startswith("UPDATE("):
+                columns = set(word[len("UPDATE("):-1].split(","))
+                if "UPDATE" not in self.privileges:
+                    self.privileges.add("UPDATE")
+                    self.update_columns = columns
+                elif self.update_columns is not None:
+                    self.update_columns |= columns
+            elif word == "UPDATE":
+                self.privileges.add("UPDATE")
+                self.update_columns = None
+            else:
+                if word not in ("SELECT", "INSERT", "DELETE"):
+                    raise ValueError(f"unknown privilege {word!r}")
+                self.privileges.add(word)
+
+
+def table_grants(permissions: Iterable[Permission]) -> dict[str, TableGrant]:
+    grants: dict[str, TableGrant] = {}
+    for permission in sorted(permissions):
+        for table, spec in NEEDS[permission].items():
+            grants.setdefault(table, TableGrant()).add(spec)
+    return dict(sorted(grants.items()))
+
+
+def role_table_grants(role: Role, matrix: Mapping[Permission, frozenset[Role]] = MATRIX
+                      ) -> dict[str, TableGrant]:
+    """The main-schema privileges of a role: the union of what its permissions need."""
+    if role is Role.CONSUMER:
+        return {}
+    return table_grants(p for p, roles in matrix.items() if role in roles)
+
+
+def _check() -> None:
+    missing = set(Permission) - set(NEEDS)
+    if missing:
+        raise AssertionError(f"privileges.NEEDS has no entry for {sorted(missing)}")
+    for permission, tables in NEEDS.items():
+        grant = table_grants([permission])
+        for table in APPEND_ONLY & set(tables):
+            if grant[table].privileges & {"UPDATE", "DELETE"}:
+                raise AssertionError(f"{permission}: {table} is append-only")
+
+
+_check()
