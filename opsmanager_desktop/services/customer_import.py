@@ -25,6 +25,7 @@ from opsmanager_desktop.services.imports import (
     Problems,
     Progress,
     Row,
+    batched,
     choice_cell,
     decimal_cell,
     read_table,
@@ -130,8 +131,10 @@ class _CustomerImport:
         parsed = [p for p in (self._parse(r, problems) for r in rows) if p is not None]
         state = self.state
         new_accounts = {p.account for p in parsed if p.account not in state.accounts}
-        in_db = set(self.ctx.session.scalars(select(Customer.account_no).where(
-            Customer.account_no.in_(new_accounts)))) if new_accounts else set()
+        in_db: set[str] = set()
+        for part in batched(sorted(new_accounts)):
+            in_db.update(self.ctx.session.scalars(select(Customer.account_no).where(
+                Customer.account_no.in_(part))))
         fitted = self._fitted_meters(parsed)
         chunk = _Chunk()
         for p in parsed:
@@ -180,13 +183,14 @@ class _CustomerImport:
                 by_utility.setdefault(p.utility_id, set()).add(p.meter)
         fitted: dict[tuple[int, str], str] = {}
         for utility_id, meters in by_utility.items():
-            for meter, account in self.ctx.session.execute(
-                    select(Connection.active_meter, Customer.account_no)
-                    .join(Customer, Customer.id == Connection.customer_id)
-                    .where(Connection.utility_type_id == utility_id,
-                           Connection.active_meter.in_(meters))):
-                if meter is not None:
-                    fitted[(utility_id, meter)] = account
+            for part in batched(sorted(meters)):
+                for meter, account in self.ctx.session.execute(
+                        select(Connection.active_meter, Customer.account_no)
+                        .join(Customer, Customer.id == Connection.customer_id)
+                        .where(Connection.utility_type_id == utility_id,
+                               Connection.active_meter.in_(part))):
+                    if meter is not None:
+                        fitted[(utility_id, meter)] = account
         return fitted
 
     def write(self, chunks: Any) -> None:
@@ -195,9 +199,10 @@ class _CustomerImport:
             if chunk.customers:
                 session.execute(insert(Customer), chunk.customers)
                 accounts = [c["account_no"] for c in chunk.customers]
-                state.customer_ids.update(session.execute(
-                    select(Customer.account_no, Customer.id)
-                    .where(Customer.account_no.in_(accounts))).all())
+                for part in batched(accounts):
+                    state.customer_ids.update(session.execute(
+                        select(Customer.account_no, Customer.id)
+                        .where(Customer.account_no.in_(part))).all())
                 state.customers += len(accounts)
             session.execute(insert(Connection), [
                 {**values, "customer_id": state.customer_ids[account]}

@@ -21,13 +21,15 @@ from opsmanager_desktop.domain.readings import (
     plausibility_flags,
 )
 from opsmanager_desktop.services.audit import write_audit
+from opsmanager_desktop.services.imports import IN_LIST_MAX
 from opsmanager_desktop.services.meter_history import (
+    by_connection,
     later_reading_problem,
     load_histories,
     reading_values,
 )
 
-CHUNK = 5000
+CHUNK = IN_LIST_MAX  # every IN list of a chunk stays short (services/imports.py)
 
 
 def estimate_missing_readings(session: Session, cycle: BillingCycle, connection_ids: list[int],
@@ -56,12 +58,13 @@ def _chunk(session: Session, cycle: BillingCycle, ids: list[int], username: str,
     connections = {cid: (initial, meter) for cid, initial, meter in session.execute(
         select(Connection.id, Connection.initial_reading, Connection.meter_number)
         .where(Connection.id.in_(ids), Connection.status != ConnectionStatus.CLOSED.value))}
-    existing = dict(session.execute(select(MeterReading.connection_id, MeterReading.id).where(
-        MeterReading.cycle_id == cycle.id, MeterReading.connection_id.in_(list(connections)),
-        MeterReading.status != ReadingStatus.REJECTED.value)).all())
-    rejected = dict(session.execute(select(MeterReading.connection_id, MeterReading.id).where(
-        MeterReading.cycle_id == cycle.id, MeterReading.connection_id.in_(list(connections)),
-        MeterReading.status == ReadingStatus.REJECTED.value)).all())
+    existing: dict[int, int] = {}
+    rejected: dict[int, int] = {}
+    for cid, rid, status in session.execute(by_connection(select(
+            MeterReading.connection_id, MeterReading.id, MeterReading.status).where(
+            MeterReading.connection_id.in_(list(connections)),
+            MeterReading.cycle_id == cycle.id))):
+        (rejected if status == ReadingStatus.REJECTED.value else existing)[cid] = rid
     candidates = {cid: v[0] for cid, v in connections.items() if cid not in existing}
     histories = load_histories(session, candidates, cycle.period)
     inserts: list[dict[str, Any]] = []

@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
@@ -39,11 +39,17 @@ from typing import Any, TypeVar
 
 from opsmanager_desktop.domain.errors import FieldProblem, OpsError, ValidationError
 from opsmanager_desktop.domain.money import D, has_at_most_places
-from opsmanager_desktop.services.table_files import raw_rows, sniff, xlsx_rows_hint
+from opsmanager_desktop.services.table_files import (
+    csv_line_count,
+    raw_rows,
+    sniff,
+    xlsx_rows_hint,
+)
 from opsmanager_desktop.services.table_files import xlsx_text as xlsx_text
 
 T = TypeVar("T")
 CHUNK_SIZE = 5000
+IN_LIST_MAX = 900
 MAX_PROBLEMS = 50_000  # reported in one error; more are counted, not listed
 ERROR_COLUMN = "error"
 
@@ -109,6 +115,21 @@ class Problems:
         return ValidationError(items)
 
 
+def batched(values: Iterable[T], size: int = IN_LIST_MAX) -> Iterator[list[T]]:
+    """`values` in lists short enough for one `IN (...)` each. MariaDB turns an IN list of
+    1,000 values or more into a temporary table and may then scan a whole table (or a whole
+    cycle) instead of looking each value up in its index: a chunked import becomes
+    quadratic."""
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 # --- reading the file ---------------------------------------------------------------------
 
 def normalize_column(name: str) -> str:
@@ -126,7 +147,7 @@ class Table:
         self.header = header  # as written in the file
         self.columns = columns  # normalized names, in file order ("" for a blank header)
         self.header_row = header_row
-        self.total = total  # data rows (for progress; XLSX: the sheet's recorded size)
+        self.total = total  # data rows, about (for progress: see read_table)
         self.index = {name: i for i, name in enumerate(columns) if name}
 
     def __iter__(self) -> Iterator[Row]:
@@ -155,16 +176,19 @@ def read_table(path: str | Path, required: Sequence[str],
         raise ValidationError([FieldProblem("file", f"{path} does not exist or is not a file")])
     kind = sniff(path)
     known = [*required, *optional]
+    lines = csv_line_count(path) if kind == "csv" else 0
     header_row = total = 0
     header: tuple[str, ...] = ()
     with closing(raw_rows(path, kind)) as rows:
         for number, cells in rows:
             if header_row:
                 if any(cells):
-                    total += 1
-                    if kind == "xlsx":  # the sheet's size stands in for a second full read
-                        total = max(total, xlsx_rows_hint(path) - header_row)
-                        break
+                    # the size for progress: lines (CSV) or the sheet's recorded size (XLSX)
+                    # stand in for a second full read; a quoted line break or a blank line
+                    # makes it a little high, never a problem
+                    more = lines if kind == "csv" else xlsx_rows_hint(path)
+                    total = max(1, more - header_row)
+                    break
             elif any(cells):
                 header_row, header = number, tuple(cells)
     if not header_row:

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import BillingCycle, MeterReading, MeterReplacement
@@ -30,13 +30,13 @@ from opsmanager_desktop.domain.readings import (
     position_after,
 )
 from opsmanager_desktop.services.cycles import cycle_by_period
+from opsmanager_desktop.services.imports import batched
 
 
 @dataclass(frozen=True)
 class MeterHistory:
     position: MeterPosition
     latest_period: str | None  # cycle of the latest reading that is not rejected
-    latest_status: str | None
     recent_units: tuple[Decimal, ...]  # last approved actual readings before the cycle
     replacements: tuple[Replacement, ...]  # meter changes since the latest reading
     replacement_ids: tuple[int, ...]
@@ -57,40 +57,21 @@ def load_histories(session: Session, initial_readings: Mapping[int, Decimal],
     ids = list(initial_readings)
     if not ids:
         return {}
-    r, c = MeterReading, BillingCycle
-    countable = and_(r.status == ReadingStatus.APPROVED.value, r.is_estimated.is_(False))
-    if period is not None:
-        countable = and_(countable, c.period < period)
-    kind = case((countable, 1), else_=0)
-    stmt = (
-        select(r.connection_id, r.current_reading, r.units, r.carried_units, r.is_estimated,
-               r.status, c.period, kind.label("kind"),
-               func.row_number().over(partition_by=r.connection_id,
-                                      order_by=c.period.desc()).label("rn_all"),
-               func.row_number().over(partition_by=[r.connection_id, kind],
-                                      order_by=c.period.desc()).label("rn_kind"))
-        .join(c, c.id == r.cycle_id)
-        .where(r.connection_id.in_(ids), r.status != ReadingStatus.REJECTED.value))
-    if period is not None:
-        stmt = stmt.where(c.period != period)
-    ranked = stmt.subquery()
-    rows = session.execute(select(ranked).where(or_(
-        ranked.c.rn_all == 1, and_(ranked.c.kind == 1, ranked.c.rn_kind <= HISTORY_SIZE)))
-        .order_by(ranked.c.connection_id, ranked.c.period.desc())).all()
-    latest: dict[int, tuple[MeterPosition, str, str]] = {}
+    latest: dict[int, tuple[MeterPosition, str]] = {}
     recent: dict[int, list[Decimal]] = {}
-    for row in rows:
-        if row.rn_all == 1:
-            latest[row.connection_id] = (
-                position_after(row.current_reading, row.carried_units, bool(row.is_estimated)),
-                row.period, row.status)
-        if row.kind == 1 and row.rn_kind <= HISTORY_SIZE:
-            recent.setdefault(row.connection_id, []).append(row.units)
     pending: dict[int, list[MeterReplacement]] = {}
-    for rep in session.scalars(select(MeterReplacement).where(
-            MeterReplacement.connection_id.in_(ids), MeterReplacement.reading_id.is_(None))
-            .order_by(MeterReplacement.id)):
-        pending.setdefault(rep.connection_id, []).append(rep)
+    core = session.connection()  # plain rows: no ORM result processing for big chunks
+    for part in batched(ids):
+        for cid, current, units, carried, estimated, cycle, is_latest, is_recent \
+                in core.execute(_ranked(part, period)):
+            if is_latest:
+                latest[cid] = (position_after(current, carried, bool(estimated)), cycle)
+            if is_recent:
+                recent.setdefault(cid, []).append(units)
+        for rep in session.scalars(select(MeterReplacement).where(
+                MeterReplacement.connection_id.in_(part), MeterReplacement.reading_id.is_(None))
+                .order_by(MeterReplacement.id)):
+            pending.setdefault(rep.connection_id, []).append(rep)
     result = {}
     for cid, initial in initial_readings.items():
         reps = pending.get(cid, [])
@@ -102,12 +83,54 @@ def load_histories(session: Session, initial_readings: Mapping[int, Decimal],
         else:
             position = MeterPosition.fresh(initial)
         result[cid] = MeterHistory(
-            position, last[1] if last else None, last[2] if last else None,
-            tuple(recent.get(cid, ())),
+            position, last[1] if last else None, tuple(recent.get(cid, ())),
             tuple(Replacement(x.old_previous_reading, x.old_final_reading,
                               x.new_initial_reading) for x in reps),
             tuple(x.id for x in reps), reps[-1].replaced_on if reps else None)
     return result
+
+
+BY_CONNECTION = "FORCE INDEX (uq_meter_readings_connection_id_cycle_id)"
+
+
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+
+
+def by_connection(stmt: _S) -> _S:
+    """Read meter_readings through its (connection, cycle) key. Given `connection_id IN
+    (...) AND cycle_id = ?`, MariaDB prefers the (cycle, status) index and scans the whole
+    cycle for every chunk, which makes an import of a big cycle quadratic."""
+    return stmt.with_hint(MeterReading, BY_CONNECTION, "mysql") \
+        .with_hint(MeterReading, BY_CONNECTION, "mariadb")
+
+
+def _ranked(ids: list[int], period: str | None) -> Select[Any]:
+    """Per connection: its latest reading and its last 3 approved actual readings, newest
+    first, flagged (is_latest, is_recent), read through the (connection, cycle) index."""
+    r, c = MeterReading, BillingCycle
+    countable = and_(r.status == ReadingStatus.APPROVED.value, r.is_estimated.is_(False))
+    if period is not None:
+        countable = and_(countable, c.period < period)
+    kind = case((countable, 1), else_=0)
+    stmt = (
+        select(r.connection_id, r.current_reading, r.units, r.carried_units, r.is_estimated,
+               c.period, kind.label("kind"),
+               func.row_number().over(partition_by=r.connection_id,
+                                      order_by=c.period.desc()).label("rn_all"),
+               func.row_number().over(partition_by=[r.connection_id, kind],
+                                      order_by=c.period.desc()).label("rn_kind"))
+        .join(c, c.id == r.cycle_id)
+        .where(r.connection_id.in_(ids), r.status != ReadingStatus.REJECTED.value))
+    stmt = by_connection(stmt)
+    if period is not None:
+        stmt = stmt.where(c.period != period)
+    ranked = stmt.subquery()
+    latest = ranked.c.rn_all == 1
+    recent = and_(ranked.c.kind == 1, ranked.c.rn_kind <= HISTORY_SIZE)
+    return select(ranked.c.connection_id, ranked.c.current_reading, ranked.c.units,
+                  ranked.c.carried_units, ranked.c.is_estimated, ranked.c.period,
+                  case((latest, 1), else_=0), case((recent, 1), else_=0)) \
+        .where(or_(latest, recent)).order_by(ranked.c.connection_id, ranked.c.period.desc())
 
 
 def later_reading_problem(history: MeterHistory, period: str) -> str | None:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
 from opsmanager_desktop.db.models import BillingCycle, Connection, MeterReading, MeterReplacement
 from opsmanager_desktop.db.models.readings import ReadingPhoto
@@ -41,6 +41,7 @@ from opsmanager_desktop.services.imports import (
     Problems,
     Progress,
     Row,
+    batched,
     choice_cell,
     date_cell,
     decimal_cell,
@@ -50,6 +51,7 @@ from opsmanager_desktop.services.imports import (
 )
 from opsmanager_desktop.services.meter_history import (
     Computed,
+    by_connection,
     compute,
     later_reading_problem,
     load_histories,
@@ -129,23 +131,28 @@ class _ReadingImport:
     def check(self, rows: list[Row], problems: Problems) -> list[_Item]:
         parsed = [p for p in (self._parse(r, problems) for r in rows) if p is not None]
         session, period = self.ctx.session, self.cycle.period
+        core = session.connection()  # plain rows: no ORM result processing for big chunks
         by_utility: dict[int, set[str]] = {}
         for p in parsed:
             by_utility.setdefault(p.utility_id, set()).add(p.meter)
         found: dict[tuple[int, str], tuple[int, Decimal]] = {}
         for utility_id, meters in by_utility.items():
-            for cid, meter, initial in session.execute(
-                    select(Connection.id, Connection.active_meter, Connection.initial_reading)
-                    .where(Connection.utility_type_id == utility_id,
-                           Connection.active_meter.in_(meters))):
-                found[(utility_id, str(meter))] = (cid, initial)
+            for part in batched(sorted(meters)):
+                for cid, meter, initial in core.execute(
+                        select(Connection.id, Connection.active_meter,
+                               Connection.initial_reading)
+                        .where(Connection.utility_type_id == utility_id,
+                               Connection.active_meter.in_(part))):
+                    found[(utility_id, str(meter))] = (cid, initial)
         initials = dict(found.values())
-        existing = {cid: (rid, status, who) for cid, rid, status, who in session.execute(
-            select(MeterReading.connection_id, MeterReading.id, MeterReading.status,
-                   MeterReading.entered_by)
-            .where(MeterReading.cycle_id == self.cycle.id,
-                   MeterReading.connection_id.in_(list(initials))))} \
-            if initials else {}
+        existing: dict[int, tuple[int, str, str]] = {}
+        for ids in batched(sorted(initials)):
+            existing.update((cid, (rid, status, who)) for cid, rid, status, who in
+                            core.execute(by_connection(select(
+                                MeterReading.connection_id, MeterReading.id,
+                                MeterReading.status, MeterReading.entered_by)
+                                .where(MeterReading.connection_id.in_(ids),
+                                       MeterReading.cycle_id == self.cycle.id))))
         histories = load_histories(session, initials, period)
         items = []
         for p in parsed:
@@ -185,7 +192,7 @@ class _ReadingImport:
         session = self.ctx.session
         inserts = [i.values for i in items if i.replace_id is None]
         if inserts:
-            session.execute(insert(MeterReading), inserts)
+            session.connection().execute(_INSERT, [{k: v[k] for k in _COLUMNS} for v in inserts])
         again = [i for i in items if i.replace_id is not None]
         if again:
             session.execute(delete(ReadingPhoto).where(
@@ -210,13 +217,21 @@ class _ReadingImport:
         self.counts["zero"] += sum(Flag.ZERO.value in i.values["flags"] for i in items)
 
     def _new_ids(self, items: list[_Item]) -> dict[int, int]:
-        if not items:
-            return {}
-        return dict(self.ctx.session.execute(
-            select(MeterReading.connection_id, MeterReading.id).where(
-                MeterReading.cycle_id == self.cycle.id,
-                MeterReading.connection_id.in_([i.values["connection_id"] for i in items])))
-            .all())
+        ids: dict[int, int] = {}
+        for part in batched([i.values["connection_id"] for i in items]):
+            ids.update(self.ctx.session.execute(by_connection(
+                select(MeterReading.connection_id, MeterReading.id).where(
+                    MeterReading.connection_id.in_(part),
+                    MeterReading.cycle_id == self.cycle.id))).all())
+        return ids
+
+
+# NULL in every new row; left out so the driver does not escape them a million times.
+# (Constant columns must stay parameters: pymysql batches an executemany into multi-row
+# INSERTs only when the VALUES clause holds nothing but placeholders.)
+_NULL = ("reject_reason", "decided_by", "decided_at")
+_COLUMNS = tuple(c.name for c in MeterReading.__table__.columns if c.name not in (*_NULL, "id"))
+_INSERT = insert(cast(Table, MeterReading.__table__))  # Core: no per-row ORM bookkeeping
 
 
 @service(Permission.READINGS_ENTER)
