@@ -7,6 +7,7 @@ from types import ModuleType
 
 _MODULES = [
     "opsmanager_desktop.cli.admin_commands",
+    "opsmanager_desktop.cli.security_commands",
     "opsmanager_desktop.cli.reference_commands",
     "opsmanager_desktop.cli.payment_commands",
     "opsmanager_desktop.cli.report_commands",

@@ -18,6 +18,8 @@ LOCK = "account_lock"           # (username): lock and end its connections
 UNLOCK = "account_unlock"       # (username)
 PASSWORD = "account_password"   # (username, password)
 ALL = (ENSURE, SET_ROLE, LOCK, UNLOCK, PASSWORD)
+_USER = "IN p_username VARCHAR(64) CHARACTER SET utf8mb4"
+_PASSWORD = "IN p_password VARCHAR(200) CHARACTER SET utf8mb4"
 
 
 def procedure_name(namespace: str, base: str) -> str:
@@ -35,7 +37,9 @@ def _checks(namespace: str, database: str) -> str:
         "DECLARE acct VARCHAR(300); "
         "IF p_username IS NULL OR p_username NOT REGEXP '^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$' "
         "THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'not a user name'; END IF; "
-        f"IF NOT EXISTS (SELECT 1 FROM {ident(database)}.`users` WHERE username = p_username) "
+        # the schema's collation may differ from the tables' (CREATE DATABASE without one)
+        f"IF NOT EXISTS (SELECT 1 FROM {ident(database)}.`users` "
+        "WHERE username = p_username COLLATE utf8mb4_unicode_ci) "
         "THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no program user of that name'; "
         "END IF; "
         f"SET acct = CONCAT(QUOTE(CONCAT({literal(namespace + '.')}, p_username)), '@''%''');")
@@ -79,21 +83,21 @@ def procedure_statements(namespace: str, database: str, *, mariadb: bool,
         "IF conn_id <> CONNECTION_ID() THEN KILL CONNECTION conn_id; END IF; END LOOP; "
         "CLOSE c; END;")
     bodies = {
-        ENSURE: ("IN p_username VARCHAR(64), IN p_password VARCHAR(200), IN p_role VARCHAR(32)",
+        ENSURE: (f"{_USER}, {_PASSWORD}, IN p_role VARCHAR(32)",
                  _role_check(namespace) + " "
                  + _run("CONCAT('CREATE USER IF NOT EXISTS ', acct, ' IDENTIFIED BY ', "
                         "QUOTE(p_password))") + " "
                  + _run(f"CONCAT('ALTER USER ', acct, ' IDENTIFIED BY ', QUOTE(p_password), "
                         f"'{tls} ACCOUNT UNLOCK')") + " "
                  + _set_role_body(namespace, mariadb)),
-        SET_ROLE: ("IN p_username VARCHAR(64), IN p_role VARCHAR(32)",
+        SET_ROLE: (f"{_USER}, IN p_role VARCHAR(32)",
                    _role_check(namespace) + " " + _set_role_body(namespace, mariadb)),
-        LOCK: ("IN p_username VARCHAR(64)",
+        LOCK: (_USER,
                "BEGIN DECLARE CONTINUE HANDLER FOR 1396 BEGIN END; "
                + _run("CONCAT('ALTER USER ', acct, ' ACCOUNT LOCK')") + " END; " + kill_loop),
-        UNLOCK: ("IN p_username VARCHAR(64)",
+        UNLOCK: (_USER,
                  _run("CONCAT('ALTER USER ', acct, ' ACCOUNT UNLOCK')")),
-        PASSWORD: ("IN p_username VARCHAR(64), IN p_password VARCHAR(200)",
+        PASSWORD: (f"{_USER}, {_PASSWORD}",
                    _run("CONCAT('ALTER USER ', acct, ' IDENTIFIED BY ', QUOTE(p_password))")),
     }
     statements = []
