@@ -33,5 +33,10 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	$(PY) -m opsmanager_desktop.gui.screenshots docs/screenshots
 
+# the desktop folder dist/OpsManager/ (PyInstaller) and its smoke test; slow, not in `test`
+installer: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[installer]'
+	$(PY) installer/build.py
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
