@@ -33,6 +33,7 @@ from opsmanager_desktop.domain.payment_rules import MAX_REFERENCE, Channel
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services import payment_ledger as ledger
 from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.import_preview import ImportPreview, preview_import
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
@@ -241,3 +242,14 @@ def import_payments(ctx: Ctx, path: str | Path, skip_invalid: bool = False,
         "rejected": summary.rejected, "amount": run.amount})
     return ImportResult(summary.rows, run.posted, run.duplicates, summary.rejected,
                         run.amount, summary.rejects_path)
+
+
+@service(Permission.PAYMENTS_RECORD, readonly=True)
+def check_payments_file(ctx: Ctx, path: str | Path, progress: Progress | None = None,
+                        cancelled: Cancelled | None = None) -> ImportPreview:
+    """What `import_payments` would do with the file, writing nothing (the desktop's import
+    preview; services/import_preview.py). Payments already posted count as skipped."""
+    table = read_table(path, REQUIRED, OPTIONAL)
+    run = _Run(ctx)
+    return preview_import(table, run.check, item_rows=lambda items: (i.row for i in items),
+                          chunk_size=CHUNK, progress=progress, cancelled=cancelled)

@@ -36,6 +36,7 @@ from opsmanager_desktop.domain.readings import (
 )
 from opsmanager_desktop.services.connections import utility_ids
 from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.import_preview import ImportPreview, preview_import
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
@@ -256,3 +257,18 @@ def import_readings(ctx: Ctx, path: str | Path, period: str, *, source: str = "i
         "rows": result.rows, "imported": result.imported, "rejected": result.rejected,
         "replaced_rejected": result.replaced_rejected, "photos": result.photos})
     return result
+
+
+@service(Permission.READINGS_ENTER, readonly=True)
+def check_readings_file(ctx: Ctx, path: str | Path, period: str, *, source: str = "import",
+                        progress: Progress | None = None,
+                        cancelled: Cancelled | None = None) -> ImportPreview:
+    """What `import_readings` would do with the file, writing nothing (the desktop's import
+    preview; services/import_preview.py)."""
+    kind = SOURCES.get(str(source).strip().lower())
+    if kind is None:
+        raise invalid("source", f"{source!r} is not a reading source; use import or amr")
+    cycle = open_cycle(ctx.session, period)
+    table = read_table(path, REQUIRED, OPTIONAL)
+    job = _ReadingImport(ctx, cycle, kind, table.path.parent)
+    return preview_import(table, job.check, progress=progress, cancelled=cancelled)
