@@ -10,39 +10,18 @@ import pytest
 from opsmanager_desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.reports.figures import AnalyticsFilter
-from opsmanager_desktop.services import analytics, bills, payments, reports
+from opsmanager_desktop.services import analytics, bills, reports
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.billing import run_billing
+from tests.analytics_data import AS_OF, JAN_FEB, known
 from tests.billing_data import add_connections, make_world, open_cycle
 from tests.helpers import token_for
-from tests.ledger_data import add_bill
 
 D = Decimal
-JAN_FEB = AnalyticsFilter("2026-01", "2026-02")
-AS_OF = date(2026, 3, 15)
-
-
-def _known(backend: Backend) -> str:
-    """Bills of January and February 2026 and payments (see each test for the figures)."""
-    add_bill(backend, "A001", "100.00", due=date(2026, 2, 1), units="100")
-    add_bill(backend, "A002", "50.00", due=date(2026, 2, 1), units="150")
-    add_bill(backend, "A003", "30.00", due=None, status="GENERATED", units="0.5")
-    add_bill(backend, "A001", "10.00", due=date(2026, 2, 1), utility="water", units="10.001")
-    add_bill(backend, "A002", "20.00", due=date(2026, 2, 1), utility="water", units="20")
-    add_bill(backend, "A001", "200.00", due=date(2026, 3, 1), cycle="2026-02", units="999")
-    ao = token_for(backend, Role.ACCOUNTS_OFFICER)
-    pay = payments.record_payment
-    pay(backend, ao, "A002", "75.00", "CASH", "E1", date(2026, 1, 20))  # 50 + 20 + 5 credit
-    pay(backend, ao, "A001", "25.00", "CASH", "E2", date(2026, 2, 10))  # on the January bill
-    pay(backend, ao, "A001", "0.10", "BANK", "E3", date(2026, 2, 11))
-    pay(backend, ao, "A001", "0.20", "BANK", "E4", date(2026, 2, 11))
-    pay(backend, ao, "A001", "40.00", "CHEQUE", "E5", date(2026, 2, 12))
-    payments.reverse_payment(backend, ao, "CHEQUE", "E5", "bounced")
-    return ao
 
 
 def test_revenue_per_month_with_and_without_a_utility(backend: Backend) -> None:
-    ao = _known(backend)
+    ao = known(backend)
     months = analytics.revenue_by_month(backend, ao, AnalyticsFilter("2025-12", "2026-03"))
     assert [(m.month, m.collected) for m in months] == [
         ("2025-12", D("0.00")), ("2026-01", D("75.00")), ("2026-02", D("25.30")),
@@ -61,7 +40,7 @@ def test_revenue_per_month_with_and_without_a_utility(backend: Backend) -> None:
 
 
 def test_billed_vs_collected_per_cycle(backend: Backend) -> None:
-    ao = _known(backend)
+    ao = known(backend)
     rows = analytics.billed_vs_collected(backend, ao, JAN_FEB)
     assert [(r.cycle, r.bills, r.billed, r.collected, r.outstanding, r.efficiency)
             for r in rows] == [
@@ -77,7 +56,7 @@ def test_billed_vs_collected_per_cycle(backend: Backend) -> None:
 
 
 def test_consumption_over_cycles_and_by_tariff(backend: Backend) -> None:
-    _known(backend)
+    known(backend)
     bo = token_for(backend, Role.BILLING_OFFICER)
     rows = analytics.consumption_over_cycles(backend, bo, JAN_FEB)
     assert [(r.cycle, r.utility, r.unit, r.connections, r.total_units, r.average_units)
@@ -96,7 +75,7 @@ def test_consumption_over_cycles_and_by_tariff(backend: Backend) -> None:
 
 
 def test_ageing_and_top_defaulters(backend: Backend) -> None:
-    ao = _known(backend)
+    ao = known(backend)
     ageing = analytics.ageing_of_dues(backend, ao, None, AS_OF)
     assert [(a.bucket, a.bills, a.amount) for a in ageing] == [
         ("0-30", 1, D("200.00")), ("31-60", 2, D("84.70")), ("61-90", 0, D("0.00")),
@@ -136,7 +115,7 @@ def test_tariff_filter_and_dashboard(backend: Backend) -> None:
 
 
 def test_filters_and_permissions(backend: Backend) -> None:
-    ao = _known(backend)
+    ao = known(backend)
     bo = token_for(backend, Role.BILLING_OFFICER)
     with pytest.raises(ValidationError, match="after"):
         analytics.revenue_by_month(backend, ao, AnalyticsFilter("2026-05", "2026-01"))
