@@ -1,0 +1,157 @@
+"""Printing a cycle of bills to one PDF, against the speed of drawing alone.
+
+    python -m benchmarks print --n 2000 --runs 3 --db sqlite
+    python -m benchmarks.bench_print --n 5000 --db mysql --workers 2
+
+Builds a database with the demo data set (a year of bills for about n / 1.45 customers;
+not timed), gives the connections distribution transformers (routes), then:
+  (a) reference: one process drawing the newest cycle's pages from bills already loaded
+      (reports/pdf_bill.render_chunk, no database, no joining): the cost of the pages;
+  (b) print_bills() as an officer runs it (`bills print --cycle`): bills chosen in walking
+      order, loaded a chunk at a time, drawn by worker processes, joined into one file.
+Prints pages per second of every run of (b), their median, the ratio (b)/(a) (above 1 when
+the worker processes earn their keep), the file size and the peak memory of this process
+and of one worker. The DESIGN target: 150 pages a second or better on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import String, cast, create_engine, func, literal, select, text, update
+
+from opsmanager_desktop.bootstrap import make_backend
+from opsmanager_desktop.db.models import Bill, BillingCycle, Connection
+from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.reports.pdf_bill import render_chunk
+from opsmanager_desktop.resources_path import resource as resource_file
+from opsmanager_desktop.services import auth, demo, printing, users
+from opsmanager_desktop.services.backend import Backend
+from opsmanager_desktop.services.printing import PrintSelection
+
+PASSWORD = "bench-password-1"
+MYSQL_SERVER = os.environ.get("OPSMANAGER_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306")
+ROUTES = 40
+
+
+def _build(backend: Backend, n: int) -> tuple[str, str, int]:
+    """Demo data; returns (officer token, newest cycle, its bill count)."""
+    auth.create_first_admin(backend, "admin", PASSWORD)
+    admin = auth.sign_in(backend, "admin", PASSWORD).token
+    started = time.perf_counter()
+    result = demo.generate_demo(backend, admin, customers=max(10, int(n / 1.45) + 1), seed=7)
+    users.add_user(backend, admin, "printer", Role.BILLING_OFFICER, PASSWORD)
+    with backend.sessions.begin() as s:
+        s.execute(update(Connection).values(
+            transformer_code=literal("TR-") + cast(Connection.id % ROUTES, String)))
+    with backend.sessions() as s:
+        count = s.scalar(select(func.count(Bill.id)).join(BillingCycle, BillingCycle.id
+                                                         == Bill.cycle_id)
+                         .where(BillingCycle.period == result.last_cycle)) or 0
+    print(f"demo data: {result.bills:,} bills in {result.cycles} cycles "
+          f"({time.perf_counter() - started:.1f} s); cycle {result.last_cycle}: {count:,} "
+          "bills", flush=True)
+    return auth.sign_in(backend, "printer", PASSWORD).token, result.last_cycle, count
+
+
+def _reference(backend: Backend, token: str, cycle: str) -> tuple[float, float]:
+    """(pages a second drawing alone in this process, bills a second loading)."""
+    ids = printing.bills_to_print(backend, token, PrintSelection(cycle=cycle))
+    began = time.perf_counter()
+    jobs = [printing.load_printable(backend, token, list(ids[i:i + printing.CHUNK]))
+            for i in range(0, len(ids), printing.CHUNK)]
+    loading = len(ids) / (time.perf_counter() - began)
+    logo = str(resource_file("logo.png"))
+    began = time.perf_counter()
+    for job in jobs:
+        render_chunk(job.bills, job.company, logo)
+    return len(ids) / (time.perf_counter() - began), loading
+
+
+def run(url: str, n: int, runs: int, workers: int | None) -> None:
+    backend = make_backend(url, migrate=True)
+    try:
+        token, cycle, count = _build(backend, n)
+        drawing, loading = _reference(backend, token, cycle)
+        print(f"(a) drawing alone, one process: {drawing:,.0f} pages/s; loading "
+              f"{loading:,.0f} bills/s", flush=True)
+        rates = []
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "cycle.pdf"
+            for i in range(runs):
+                result = printing.print_bills(backend, token, PrintSelection(cycle=cycle), out,
+                                              workers=workers)
+                rates.append(result.pages_per_second)
+                print(f"(b) run {i + 1}: {result.bills:,} pages in {result.seconds:.2f} s = "
+                      f"{result.pages_per_second:,.0f} pages/s", flush=True)
+            size = out.stat().st_size
+        median = statistics.median(rates)
+        me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"median {median:,.0f} pages/s over {runs} runs of {count:,} bills "
+              f"(workers: {workers or os.cpu_count()}); ratio (b)/(a) {median / drawing:.2f}; "
+              f"target 150 pages/s: {'met' if median >= 150 else 'NOT met'}")
+        print(f"file {size / 1e6:,.1f} MB ({size / max(count, 1) / 1024:,.1f} KB a page); "
+              f"peak memory: this process {me:,.0f} MB, one worker {child:,.0f} MB; "
+              f"load average {os.getloadavg()[0]:.1f}")
+    finally:
+        backend.dispose()
+
+
+def _fresh_url(db: str) -> tuple[str, Callable[[], None]]:
+    if db == "sqlite":
+        folder = tempfile.mkdtemp(prefix="opsm-bench-")
+        path = os.path.join(folder, "bench.sqlite3")
+
+        def drop_file() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+            os.rmdir(folder)
+        return f"sqlite:///{path}", drop_file
+    if db == "mysql":
+        name = f"opsm_bench_{uuid.uuid4().hex[:8]}"
+        server = create_engine(MYSQL_SERVER + "/?charset=utf8mb4")
+        with server.begin() as conn:
+            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
+                              "COLLATE utf8mb4_unicode_ci"))
+
+        def drop_db() -> None:
+            with server.begin() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+            server.dispose()
+        return f"{MYSQL_SERVER}/{name}", drop_db
+    return db, lambda: None  # a URL given by the caller: theirs to clean
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_print", description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=2000, help="bills in the cycle printed "
+                        "(default 2000)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs (median reported)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (default: one per core)")
+    parser.add_argument("--db", action="append",
+                        help="sqlite, mysql or a URL of an empty database (repeatable; "
+                        "default sqlite)")
+    args, _unknown = parser.parse_known_args(argv)
+    for db in args.db or ["sqlite"]:
+        print(f"--- {db}", flush=True)
+        url, cleanup = _fresh_url(db)
+        try:
+            run(url, args.n, args.runs, args.workers)
+        finally:
+            cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
