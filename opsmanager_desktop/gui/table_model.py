@@ -177,6 +177,37 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         return ListQuery(search=s.search, sort=s.sort, descending=s.descending,
                          offset=0, limit=self.page_size, filters=dict(s.filters))
 
+    def replace_rows(self, rows: Sequence[T], total: int | None) -> bool:
+        """Put a fresh read of the rows held in their place without a reset (auto-refresh,
+        gui/auto_refresh.py): changed rows are repainted, rows beyond the new end removed,
+        new ones appended, so the view keeps its scroll position and selection. Returns
+        whether anything changed."""
+        old = self._rows
+        changed = False
+        common = min(len(old), len(rows))
+        first = next((i for i in range(common) if old[i] != rows[i]), None)
+        if first is not None:
+            last = max(i for i in range(common) if old[i] != rows[i])
+            self._rows[first:last + 1] = rows[first:last + 1]
+            self.dataChanged.emit(self.index(first, 0),
+                                  self.index(last, len(self.columns) - 1))
+            changed = True
+        if len(rows) < len(old):
+            self.beginRemoveRows(QModelIndex(), len(rows), len(old) - 1)
+            del self._rows[len(rows):]
+            self.endRemoveRows()
+            changed = True
+        elif len(rows) > len(old):
+            self.beginInsertRows(QModelIndex(), len(old), len(rows) - 1)
+            self._rows.extend(rows[len(old):])
+            self.endInsertRows()
+            changed = True
+        if total is not None and total != self._total:
+            self._total = total
+            self.total_changed.emit(total)
+            changed = True
+        return changed
+
     def row_at(self, row: int) -> T:
         return self._rows[row]
 
