@@ -46,6 +46,7 @@ _MODULES = [
     "opsmanager_desktop.gui.pages.users",
     "opsmanager_desktop.gui.pages.tariffs",
     "opsmanager_desktop.gui.pages.cycles",
+    "opsmanager_desktop.gui.pages.readings",
 ]
 
 

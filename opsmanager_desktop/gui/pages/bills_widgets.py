@@ -1,0 +1,313 @@
+"""Widgets shared by the billing-area pages (readings, billing run, bills, payments, dues).
+
+- `StatusDelegate`: a status or flag cell drawn as a coloured pill (the table models give
+  text only; colour is presentation, so it lives in a delegate). `STATUS_COLOURS` maps the
+  lower-case text of bill, reading and payment statuses and reading flags to colours.
+- `RowsModel` + `rows_view()`: a small table over rows already in memory (a billing run's
+  exceptions, an import preview, an account's open bills), with the same `Column`s as the
+  paged tables; it sorts in memory by the columns' native values (money as numbers).
+  Database tables never go through it: they use the paged, service-sorted model.
+- `Facts`: label/value lines of a detail pane; money values right-aligned.
+- `load_cycles()` / `load_utilities()`: reference lists for combos, in the background.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+)
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from opsmanager_desktop.domain.money import format_money
+from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.table_model import Column, RowRole, SortRole
+from opsmanager_desktop.gui.tasks import run_task
+from opsmanager_desktop.services import cycles, utilities
+from opsmanager_desktop.services.cycles import CycleRow
+from opsmanager_desktop.services.listing import ListQuery
+from opsmanager_desktop.services.utilities import UtilityRow
+
+T = TypeVar("T")
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+# (text, background); quiet tints that stay readable when the row is selected
+_GREY = ("#4a5866", "#e9edf2")
+_BLUE = ("#0f4c81", "#dcebf8")
+_GREEN = ("#1d5e33", "#dcf1e3")
+_AMBER = ("#7a4d00", "#fcefd2")
+_RED = ("#9b1c14", "#fadcd9")
+STATUS_COLOURS: dict[str, tuple[str, str]] = {
+    # bills
+    "generated": _GREY, "due": _BLUE, "overdue": _RED, "paid": _GREEN,
+    # readings and their plausibility flags
+    "submitted": _AMBER, "approved": _GREEN, "rejected": _RED,
+    "high": _RED, "zero": _AMBER, "estimated": _BLUE,
+    # payments
+    "posted": _GREEN, "reversed": _RED, "duplicate": _GREY, "credit": _BLUE,
+    # import previews
+    "ok": _GREEN, "problem": _RED, "skipped": _GREY,
+}
+
+
+def status_text(value: object) -> str:
+    """`OVERDUE` -> `Overdue`; flags and lists of them the same way."""
+    if value is None:
+        return ""
+    raw = getattr(value, "value", value)
+    if isinstance(raw, tuple | list):
+        return ", ".join(status_text(v) for v in raw)
+    return str(raw).replace("_", " ").capitalize()
+
+
+class StatusDelegate(QStyledItemDelegate):
+    """Draws each comma-separated word of the cell as a pill in its colour."""
+
+    def __init__(self, parent: QObject | None = None,
+                 colours: Mapping[str, tuple[str, str]] = STATUS_COLOURS) -> None:
+        super().__init__(parent)
+        self.colours = colours
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        plain = QStyleOptionViewItem(option)
+        self.initStyleOption(plain, index)
+        plain.text = ""
+        widget = plain.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, widget)
+        if not text:
+            return
+        metrics = option.fontMetrics
+        rect: QRect = option.rect
+        height = metrics.height() + 4
+        x = rect.left() + 6
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for word in (w.strip() for w in text.split(",")):
+            fg, bg = self.colours.get(word.lower(), _GREY)
+            width = metrics.horizontalAdvance(word) + 16
+            pill = QRect(x, rect.center().y() - height // 2 + 1, width, height)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(bg))
+            painter.drawRoundedRect(pill, height / 2, height / 2)
+            painter.setPen(QColor(fg))
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, word)
+            x += width + 4
+        painter.restore()
+
+
+def status_column(key: str, header: str, value: Callable[[T], Any],
+                  sort_key: str | None = None, width: int = 100) -> Column[T]:
+    return Column(key, header, value, sort_key, formatter=status_text, width=width)
+
+
+def colour_statuses(view: QTableView, columns: Sequence[Column[Any]],
+                    keys: Iterable[str]) -> None:
+    """Put a StatusDelegate on the columns named by `keys`."""
+    wanted = set(keys)
+    for i, column in enumerate(columns):
+        if column.key in wanted:
+            view.setItemDelegateForColumn(i, StatusDelegate(view))
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    """None last; numbers, dates and text each compared among themselves."""
+    if value is None:
+        return (3, 0)
+    if isinstance(value, bool | int | float | Decimal):
+        return (0, value)
+    if isinstance(value, date):
+        return (1, value.toordinal())
+    return (2, str(getattr(value, "value", value)).lower())
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    def __init__(self, columns: Sequence[Column[T]], rows: Sequence[T] = (),
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[T] = list(rows)
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> T:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        column = self.columns[index.column()]
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.formatter(column.value(row))
+        if role == SortRole:
+            return column.value(row)
+        if role == RowRole:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align.value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = column.formatter(column.value(row))
+            return text if len(text) > 30 else (column.tooltip or None)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align.value)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        value = self.columns[column].value
+        self.layoutAboutToBeChanged.emit()
+        self._rows.sort(key=lambda r: _sortable(value(r)),
+                        reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+
+def rows_view(model: RowsModel[Any], *, statuses: Iterable[str] = (),
+              sortable: bool = True) -> QTableView:
+    view = QTableView()
+    view.setObjectName("rowsTable")
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setHighlightSections(False)
+    for i, column in enumerate(model.columns):
+        if column.width:
+            view.setColumnWidth(i, column.width)
+    view.setSortingEnabled(sortable)
+    if sortable:
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    colour_statuses(view, model.columns, statuses)
+    return view
+
+
+def money_text(value: Decimal | None) -> str:
+    return "" if value is None else format_money(value)
+
+
+class Facts(QWidget):
+    """Label/value lines in two columns; `set_facts` replaces them all."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(3)
+        self.grid.setColumnStretch(1, 1)
+        self.values: dict[str, QLabel] = {}
+
+    def set_facts(self, facts: Sequence[tuple[str, str | Decimal | None]]) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.values = {}
+        for row, (label, value) in enumerate(facts):
+            caption = QLabel(label)
+            caption.setObjectName("factLabel")
+            caption.setStyleSheet("color: #5a6878;")
+            money = isinstance(value, Decimal)
+            text = money_text(value) if isinstance(value, Decimal) else (value or "")
+            shown = QLabel(text)
+            shown.setObjectName("factValue")
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            shown.setWordWrap(not money)
+            if money:
+                shown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(shown, row, 1)
+            self.values[label] = shown
+
+    def value(self, label: str) -> str:
+        found = self.values.get(label)
+        return found.text() if found is not None else ""
+
+
+def section_title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+ALL_CYCLES = ListQuery(sort="period", descending=True, limit=1000, count=False)
+
+
+def load_cycles(owner: QObject, ctx: AppContext, on_rows: Callable[[list[CycleRow]], object],
+                on_error: Callable[[BaseException], object]) -> None:
+    """The billing cycles, newest first (a thousand months is 80 years: all of them)."""
+    backend, token = ctx.backend, ctx.token
+    run_task(owner, lambda _job: cycles.list_cycles(backend, token, ALL_CYCLES).rows,
+             on_result=on_rows, on_error=on_error)
+
+
+def load_utilities(owner: QObject, ctx: AppContext,
+                   on_rows: Callable[[list[UtilityRow]], object],
+                   on_error: Callable[[BaseException], object]) -> None:
+    backend, token = ctx.backend, ctx.token
+    run_task(owner, lambda _job: utilities.list_utilities(backend, token),
+             on_result=on_rows, on_error=on_error)
+
+
+def fill_combo(combo: QComboBox, items: Iterable[tuple[str, Any]], keep: Any = None) -> None:
+    """Append items without firing `currentIndexChanged`; select `keep` when present."""
+    combo.blockSignals(True)
+    for text, value in items:
+        combo.addItem(text, value)
+    if keep is not None and combo.findData(keep) >= 0:
+        combo.setCurrentIndex(combo.findData(keep))
+    combo.blockSignals(False)
