@@ -106,6 +106,7 @@ class AppController(QObject):
         self.ctx: AppContext | None = None
         self.dialog: QDialog | None = None
         self.stage = ""
+        self.demo_customers = DEMO_CUSTOMERS
         self._leaving = False
 
     def _set_stage(self, stage: str, dialog: QDialog | None = None) -> None:
@@ -196,11 +197,11 @@ class AppController(QObject):
             self.open_main(signed)
 
     def load_demo(self, signed: SignedIn) -> None:
-        backend = self.backend
+        backend, customers = self.backend, self.demo_customers
         assert backend is not None
         self._set_stage("demo")
         run_with_progress(None, "Demo data", "Loading demo data...",
-                          lambda job: run_demo(backend, signed.token, job),
+                          lambda job: run_demo(backend, signed.token, job, customers),
                           on_result=lambda _r: self.open_main(signed),
                           on_error=lambda exc: self._demo_failed(exc, signed),
                           on_cancelled=lambda: self.open_main(signed),

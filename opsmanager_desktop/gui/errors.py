@@ -42,9 +42,14 @@ def setup_logging(folder: Path) -> Path:
     """Log to a rotating file in the user's data folder (and keep stderr for warnings)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "opsmanager.log"
+    root = logging.getLogger()
+    for existing in root.handlers:  # a second launch in the same process adds nothing
+        if isinstance(existing, RotatingFileHandler) and \
+                Path(existing.baseFilename) == path.resolve():
+            _LOG_FILE[:] = [path]
+            return path
     handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     _LOG_FILE[:] = [path]

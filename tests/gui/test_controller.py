@@ -150,3 +150,23 @@ def test_cancelling_settings_without_a_database_quits(qtbot: QtBot,
     with qtbot.waitSignal(controller.finished, timeout=5000) as blocker:
         controller.dialog.reject()  # type: ignore[union-attr]
     assert blocker.args == [1]
+
+
+def test_changing_the_database_from_the_main_window(qtbot: QtBot, sqlite_backend: Backend,
+                                                    gui_settings: AppSettings,
+                                                    tmp_path: Path) -> None:
+    admin_token(sqlite_backend)
+    controller = _controller(qtbot, gui_settings,
+                             sqlite_backend.engine.url.render_as_string(hide_password=False))
+    _sign_in(qtbot, controller, "admin", PASSWORD)
+    window = controller.window
+    assert window is not None
+    window.settings_action.trigger()
+    dialog = next(w for w in window.findChildren(SettingsDialog) if w.isVisible())
+    dialog.idle.setValue(5)
+    dialog.url.setText(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    _ok(qtbot, dialog)
+    qtbot.waitUntil(lambda: controller.stage == "first_run", timeout=30000)
+    assert not shiboken6.isValid(window)  # signed out of the old database
+    assert gui_settings.idle_minutes == 5
+    controller.dialog.reject()  # type: ignore[union-attr]

@@ -79,13 +79,14 @@ def test_status_bar_never_shows_the_database_password(qtbot: QtBot, make_ctx: Ma
 
 def test_idle_lock_keeps_what_was_typed(qtbot: QtBot, sqlite_backend: Backend,
                                         make_ctx: MakeCtx) -> None:
-    window = _window(qtbot, make_ctx(sqlite_backend, Role.ADMIN), idle_ms=300)
+    window = _window(qtbot, make_ctx(sqlite_backend, Role.ADMIN), idle_ms=60_000)
     page = window.show_page("users")
     assert isinstance(page, UsersPage)
     qtbot.keyClicks(page.filter_bar.search, "half-typed search")
     dialog = page.add_user()
     qtbot.keyClicks(dialog.username, "new.officer")
     qtbot.keyClicks(dialog.full_name, "Nadia Officer")
+    window.idle.set_timeout(200)  # short only now: a slow machine must not lock too early
     qtbot.waitUntil(lambda: window.locker.is_locked, timeout=5000)
     unlock = window.locker.dialog
     assert isinstance(unlock, UnlockDialog) and unlock.isVisible()

@@ -98,6 +98,7 @@ class FirstRunDialog(FormDialog):
                          ok_text="Create administrator")
         self.setObjectName("firstRunDialog")
         self.backend = backend
+        self.demo_available = demo_available
         self.body.insertWidget(0, brand_header(
             "Welcome. This database has no users yet: create the first administrator. "
             "Nothing else can be done until one exists."))
@@ -130,7 +131,8 @@ class FirstRunDialog(FormDialog):
 
     @property
     def wants_demo(self) -> bool:
-        return self.demo.isVisible() and self.demo.isChecked()
+        # not isVisible(): it is read after the dialog has closed
+        return self.demo_available and self.demo.isChecked()
 
 
 class ChangePasswordDialog(FormDialog):
