@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from opsmanager_desktop.db.engine import BEGIN_IMMEDIATE
-from opsmanager_desktop.db.models import Bill, BillingCycle, BillingRun, Connection
+from opsmanager_desktop.db.models import Bill, BillingCycle, BillingRun
 from opsmanager_desktop.domain.cycle import CycleStatus
 from opsmanager_desktop.domain.errors import Conflict, invalid
 from opsmanager_desktop.domain.permissions import Permission
@@ -37,6 +37,7 @@ from opsmanager_desktop.services.billing_engine import (
     MissingReading,
     clear_charge_sets,
     estimation_candidates,
+    id_span,
     load_book,
     missing_readings,
     next_chunk,
@@ -185,37 +186,40 @@ class _Run:
         _begin(self.ctx)
         skipped = int(session.scalar(select(func.count()).select_from(Bill)
                                      .where(Bill.cycle_id == cycle.id)) or 0)
-        total_connections = int(session.scalar(select(func.count(Connection.id))) or 0)
+        first_id, last_id = id_span(session)
+        total = last_id - first_id + 1
         book = load_book(session, cycle.end_date)
         clear_charge_sets(session, cycle.id)
         biller = ChunkBiller(session, cycle, book, self.ctx.now, set_no=1)
         session.commit()
         if cycle.estimation_enabled and not self._estimate(cancelled):
             return self._finish(skipped, (), cancelled=True)
-        after, done = 0, 0
+        after = 0
+        missing: list[MissingReading] = []
         if progress is not None:
-            progress(0, total_connections)
+            progress(0, total)
         while True:
             _begin(self.ctx)
             bounds = next_chunk(session, after, self.chunk_size)
             if bounds is None:
                 break
-            after, hi, count = bounds
+            after, hi, _count = bounds
             self._heartbeat()
             part = biller.bill_chunk(after, hi)
             self.created += part.bills
             self.estimated += part.estimated
             self.total += part.total
             self.chunks += 1
+            # the chunk's exceptions are final now; read them while its pages are hot
+            missing += missing_readings(session, cycle, book, after, hi)
             self._heartbeat()
             session.commit()
-            after, done = hi, done + count
+            after = hi
             if progress is not None:
-                progress(min(done, total_connections), total_connections)
+                progress(min(hi - first_id + 1, total), total)
             if cancelled is not None and cancelled():
                 return self._finish(skipped, (), cancelled=True)
-        missing = tuple(missing_readings(session, cycle, book))
-        return self._finish(skipped, missing, cancelled=False)
+        return self._finish(skipped, tuple(missing), cancelled=False)
 
     def _estimate(self, cancelled: Cancelled | None) -> bool:
         """Estimated readings for active connections without any reading (Engineer C's

@@ -343,11 +343,18 @@ class MissingReading:
     reason: str
 
 
-def missing_readings(session: Session, cycle: BillingCycle, book: TariffBook
-                     ) -> list[MissingReading]:
-    """Active connections (connected by the cycle's end) with no bill for the cycle."""
+def missing_readings(session: Session, cycle: BillingCycle, book: TariffBook,
+                     lo: int = 0, hi: int | None = None) -> list[MissingReading]:
+    """Active connections (connected by the cycle's end) with no bill for the cycle, in
+    the id range lo < id <= hi. The connection is read first and the "no bill" test made on
+    it before any join, so the cost is one index probe per connection plus the details of
+    the few exceptions."""
     has_bill = exists().where(_B.c.connection_id == _C.c.id, _B.c.cycle_id == cycle.id)
-    rows = session.execute(
+    where = [_C.c.id > lo, _C.c.status == ACTIVE, ~has_bill,
+             (_C.c.connected_on.is_(None)) | (_C.c.connected_on <= cycle.end_date)]
+    if hi is not None:
+        where.append(_C.c.id <= hi)
+    rows = session.execute(_in_from_order(
         select(_C.c.id, Customer.account_no, UtilityType.code, _C.c.meter_number,
                _C.c.tariff_plan_id, TariffPlan.code, _R.c.status, _R.c.reject_reason)
         .select_from(_C.join(Customer, Customer.id == _C.c.customer_id)
@@ -355,10 +362,15 @@ def missing_readings(session: Session, cycle: BillingCycle, book: TariffBook
                      .join(TariffPlan, TariffPlan.id == _C.c.tariff_plan_id)
                      .outerjoin(_R, and_(_R.c.connection_id == _C.c.id,
                                          _R.c.cycle_id == cycle.id)))
-        .where(_C.c.status == ACTIVE, ~has_bill,
-               (_C.c.connected_on.is_(None)) | (_C.c.connected_on <= cycle.end_date))
-        .order_by(_C.c.id)).all()
+        .where(*where).order_by(_C.c.id))).all()
     return [MissingReading(r[0], r[1], r[2], r[3], _reason(r, book, cycle)) for r in rows]
+
+
+def id_span(session: Session) -> tuple[int, int]:
+    """(first, last) connection id: progress is told through the id range, which costs two
+    index probes where counting a million connections costs seconds."""
+    first, last = session.execute(select(func.min(_C.c.id), func.max(_C.c.id))).one()
+    return (int(first), int(last)) if first is not None else (1, 0)
 
 
 def _reason(row: Any, book: TariffBook, cycle: BillingCycle) -> str:
