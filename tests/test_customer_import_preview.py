@@ -13,7 +13,7 @@ from opsmanager_desktop.domain.errors import PermissionDenied, ValidationError
 from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.services import adjustments, audit_log, customers, own_account
 from opsmanager_desktop.services.backend import Backend
-from opsmanager_desktop.services.customer_import import preview_customer_import
+from opsmanager_desktop.services.customer_import import check_customers_file
 from opsmanager_desktop.services.listing import ListQuery
 from tests.helpers import token_for
 from tests.ledger_data import add_bill
@@ -37,12 +37,11 @@ def world(backend: Backend) -> World:
 def test_preview_lists_every_problem_and_writes_nothing(world: World, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", HEADER + ROWS)
     before = row_counts(world.backend)
-    preview = preview_customer_import(world.backend, world.officer, path)
+    preview = check_customers_file(world.backend, world.officer, path)
     assert row_counts(world.backend) == before
-    assert (preview.rows, preview.bad_rows, preview.customers, preview.connections) == (
-        5, 3, 1, 2)
-    assert preview.columns[:2] == ("account_no", "name")
-    by_row = {r.number: r.problems for r in preview.shown}
+    assert (preview.rows, preview.valid, preview.problem_rows, preview.ok) == (5, 2, 3, False)
+    assert preview.header[:2] == ("account_no", "name")
+    by_row = {r.row: r.problems for r in preview.sample}
     assert sorted(by_row) == [2, 3, 4, 5, 6]
     assert by_row[2] == by_row[3] == ()
     assert any(p.startswith("phone:") for p in by_row[4])
@@ -58,9 +57,9 @@ def test_preview_lists_every_problem_and_writes_nothing(world: World, tmp_path: 
 def test_preview_is_for_those_who_may_import(world: World, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "c.csv", HEADER + ROWS)
     with pytest.raises(PermissionDenied):
-        preview_customer_import(world.backend, world.supervisor, path)
+        check_customers_file(world.backend, world.supervisor, path)
     with pytest.raises(ValidationError, match="missing column"):
-        preview_customer_import(world.backend, world.officer,
+        check_customers_file(world.backend, world.officer,
                                 write_csv(tmp_path / "h.csv", "account_no,name\nA9,X\n"))
 
 

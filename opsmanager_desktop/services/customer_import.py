@@ -20,9 +20,9 @@ from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.connections import utility_ids
 from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.import_preview import ImportPreview, preview_import
 from opsmanager_desktop.services.imports import (
     Cancelled,
-    ImportCancelled,
     Problems,
     Progress,
     Row,
@@ -229,59 +229,16 @@ def import_customers(ctx: Ctx, path: str | Path, *, skip_invalid: bool = False,
     return result
 
 
-PREVIEW_FIRST = 200  # rows shown from the top of the file
-PREVIEW_BAD = 2000  # bad rows shown (all of them are counted)
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    number: int  # the row in the file (the header is row 1)
-    cells: tuple[str, ...]  # in the order of CustomerImportPreview.columns
-    problems: tuple[str, ...]  # "column: reason"; empty for a good row
-
-
-@dataclass(frozen=True)
-class CustomerImportPreview:
-    """What `import_customers` would do with a file, written nowhere."""
-
-    columns: tuple[str, ...]
-    rows: int
-    bad_rows: int
-    customers: int  # new customers the good rows would create
-    connections: int
-    shown: tuple[PreviewRow, ...]  # the first rows and the bad rows, in file order
-
-
 @service(Permission.CUSTOMERS_MANAGE, readonly=True)
-def preview_customer_import(ctx: Ctx, path: str | Path, *, progress: Progress | None = None,
-                            cancelled: Cancelled | None = None) -> CustomerImportPreview:
-    """Check a whole customers file exactly as the import does (the same checks, chunk by
-    chunk) and write nothing: the GUI shows the rows and their problems before the officer
-    confirms. A file that is not a table at all raises ValidationError like the import."""
+def check_customers_file(ctx: Ctx, path: str | Path, *, progress: Progress | None = None,
+                         cancelled: Cancelled | None = None) -> ImportPreview:
+    """What `import_customers` would do with the file, writing nothing (the desktop's
+    import preview; services/import_preview.py): the import's own checks, the whole file."""
     table = read_table(path, REQUIRED, OPTIONAL)
     job = _CustomerImport(ctx)
-    width, done, bad, customers, connections = len(table.columns), 0, 0, 0, 0
-    shown: list[PreviewRow] = []
-    for rows in table.chunks():
-        if cancelled is not None and cancelled():
-            raise ImportCancelled()
-        problems = Problems()
-        for row in rows:  # as run_import: a row wider than the header is refused there
-            if len(row.cells) > width and any(row.cells[width:]):
-                problems.add(row, "row", f"has {len(row.cells)} cells but the header "
-                             f"names {width} columns")
-        good = [r for r in rows if not problems.has(r)]
-        for chunk in job.check(good, problems) if good else []:
-            customers += len(chunk.customers)
-            connections += len(chunk.connections)
-        for row in rows:
-            found = problems.by_row.get(row.number, [])
-            bad += bool(found)
-            if row.number - table.header_row <= PREVIEW_FIRST or (found and bad <= PREVIEW_BAD):
-                shown.append(PreviewRow(row.number, tuple(row[c] for c in table.columns),
-                                        tuple(f"{p.field}: {p.reason}" for p in found)))
-        done += len(rows)
-        if progress is not None:
-            progress(done, max(done, table.total))
-    return CustomerImportPreview(table.columns, done, bad, customers, connections,
-                                 tuple(shown))
+
+    def check(rows: list[Row], problems: Problems) -> list[Any]:
+        # one item per good row (each row is one connection), so the preview counts rows
+        return [c for chunk in job.check(rows, problems) for c in chunk.connections]
+
+    return preview_import(table, check, progress=progress, cancelled=cancelled)
