@@ -47,6 +47,7 @@ _MODULES = [
     "opsmanager_desktop.gui.pages.tariffs",
     "opsmanager_desktop.gui.pages.cycles",
     "opsmanager_desktop.gui.pages.readings",
+    "opsmanager_desktop.gui.pages.billing_run",
 ]
 
 
