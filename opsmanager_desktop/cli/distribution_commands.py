@@ -1,0 +1,127 @@
+"""distribution import/record/status/pending/history: how bills reached their customers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.domain.distribution import STATUS_CHOICES
+from opsmanager_desktop.services import distribution, distribution_import
+from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery
+
+PENDING_KEYS = ("bill_no", "account_no", "customer_name", "address", "meter_number",
+                "transformer", "status", "occurred_at", "officer", "reason")
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("distribution", help="how bills reached their customers")
+    cmds = parser.add_subparsers(dest="distribution_command", required=True)
+    imp = cmds.add_parser("import", help="the field team's distribution file (billing "
+                          "officer, supervisor)")
+    imp.add_argument("file", help="CSV or XLSX: bill_no,status,occurred_at and optional "
+                     "officer,received_by,latitude,longitude,email,reason")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="import the good rows; write the bad ones to a rejects file")
+    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    imp.set_defaults(handler=distribution_import_file)
+    rec = cmds.add_parser("record", help="one bill handed over, e-mailed or not delivered")
+    rec.add_argument("bill_no")
+    rec.add_argument("--status", required=True, help=STATUS_CHOICES)
+    rec.add_argument("--at", dest="occurred_at", metavar="'YYYY-MM-DD HH:MM'",
+                     help="when (default now)")
+    rec.add_argument("--officer", help="user name of who handed it over (default you)")
+    rec.add_argument("--to", dest="received_by", default="", help="to whom it was handed")
+    rec.add_argument("--lat", dest="latitude")
+    rec.add_argument("--lon", dest="longitude")
+    rec.add_argument("--email", default="", help="address it was sent to (default the "
+                     "customer's)")
+    rec.add_argument("--reason", default="", help="why it was not delivered")
+    rec.set_defaults(handler=distribution_record)
+    status = cmds.add_parser("status", help="a cycle's bills counted by distribution status")
+    status.add_argument("--cycle", required=True, metavar="YYYY-MM")
+    status.set_defaults(handler=distribution_status)
+    pending = cmds.add_parser("pending", help="bills of a cycle not yet distributed, in "
+                              "walking order")
+    pending.add_argument("--cycle", required=True, metavar="YYYY-MM")
+    pending.add_argument("--route", metavar="TRANSFORMER")
+    pending.set_defaults(handler=distribution_pending)
+    hist = cmds.add_parser("history", help="every distribution event of one bill")
+    hist.add_argument("bill_no")
+    hist.set_defaults(handler=distribution_history)
+
+
+def distribution_import_file(app: CliApp, args: argparse.Namespace) -> int:
+    token = app.token()
+    result = distribution_import.import_deliveries(
+        app.backend, token, args.file, skip_invalid=args.skip_invalid,
+        rejects_path=args.rejects,
+        progress=lambda done, total: app.progress(done, total, "Distribution file: rows"))
+    text = (f"{result.rows:,} rows: {result.recorded:,} recorded, {result.duplicates:,} "
+            f"already recorded, {result.rejected:,} rejected")
+    if result.rejects_path is not None:
+        text += f" (see {result.rejects_path})"
+    app.emit(result, text + ".")
+    return 0
+
+
+def distribution_record(app: CliApp, args: argparse.Namespace) -> int:
+    row = distribution.record_delivery(
+        app.backend, app.token(), args.bill_no, args.status, occurred_at=args.occurred_at,
+        officer=args.officer, received_by=args.received_by, latitude=args.latitude,
+        longitude=args.longitude, email=args.email, reason=args.reason)
+    app.emit(row, f"Bill {row.bill_no}: {row.status.label.lower()} at "
+             f"{row.occurred_at:%Y-%m-%d %H:%M}.")
+    return 0
+
+
+def distribution_status(app: CliApp, args: argparse.Namespace) -> int:
+    s = distribution.distribution_status(app.backend, app.token(), args.cycle)
+    data = {"cycle": s.cycle, "issued": s.issued, "not_issued": s.not_issued,
+            "handed_over": s.handed_over, "emailed": s.emailed,
+            "not_delivered": s.not_delivered, "no_record": s.no_record,
+            "distributed": s.distributed, "pending": s.pending}
+    share = f" ({100 * s.distributed / s.issued:.1f}%)" if s.issued else ""
+    app.emit(data, f"Cycle {s.cycle}: {s.distributed:,} of {s.issued:,} issued bills "
+             f"distributed{share} - {s.handed_over:,} handed over, {s.emailed:,} e-mailed; "
+             f"{s.not_delivered:,} not delivered, {s.no_record:,} with no record yet"
+             + (f"; {s.not_issued:,} not issued" if s.not_issued else "") + ".")
+    return 0
+
+
+def distribution_pending(app: CliApp, args: argparse.Namespace) -> int:
+    """Pages through the service and prints as it goes (a cycle may be 100,000 bills)."""
+    token = app.token()
+    filters = {"cycle": args.cycle, "status": "pending", "transformer": args.route}
+    out = sys.stdout
+    offset = printed = 0
+    if app.json:
+        out.write("[")
+    while True:
+        page = distribution.list_distribution(app.backend, token, ListQuery(
+            offset=offset, limit=MAX_PAGE, count=False, filters=filters))
+        rows = [{k: to_jsonable(getattr(r, k)) for k in PENDING_KEYS} for r in page.rows]
+        if app.json:
+            for row in rows:
+                out.write(("," if printed else "") + "\n  " + json.dumps(row))
+                printed += 1
+        elif rows:
+            shown = [{k: v for k, v in row.items() if k != "address"} for row in rows]
+            out.write(render_table(shown) + "\n")
+            printed += len(rows)
+        if len(page.rows) < MAX_PAGE:
+            break
+        offset += MAX_PAGE
+    if app.json:
+        out.write("\n]\n" if printed else "]\n")
+    elif not printed:
+        out.write("(every issued bill of the cycle has been distributed)\n")
+    return 0
+
+
+def distribution_history(app: CliApp, args: argparse.Namespace) -> int:
+    rows = distribution.delivery_history(app.backend, app.token(), args.bill_no)
+    app.emit(rows)
+    return 0
