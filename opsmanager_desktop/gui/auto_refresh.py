@@ -15,7 +15,8 @@ filters, sort and window, in the background) and put them in place with
 `PagedTableModel.replace_rows`: rows that did not change are not touched, so the scroll
 position and the selection stay where they were (the selected row is found again by the
 page's `row_key` if it moved). A table scrolled beyond one service page (MAX_PAGE rows)
-is reloaded from the top instead. Nothing is asked while the page is hidden, while the
+is reloaded from the top instead; a WindowedTableModel reads its cached pages and its count
+again, in place. Nothing is asked while the page is hidden, while the
 table is loading, or after the database refused the counter (per-officer database accounts
 without the grant): the table then simply waits for F5.
 
@@ -32,6 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from opsmanager_desktop.domain.errors import PermissionDenied
 from opsmanager_desktop.gui.tasks import Job, run_task
+from opsmanager_desktop.gui.windowed_model import WindowedTableModel
 from opsmanager_desktop.services import changes
 from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery, Page
 
@@ -110,6 +112,12 @@ class AutoRefresher(QObject):
     def refresh_now(self, counter: int | None = None) -> None:
         """Read the rows held again and put them in place (see the module docstring)."""
         page, model = self.page, self.page.model
+        if isinstance(model, WindowedTableModel):  # re-reads its pages in place itself
+            self.refreshes += 1
+            self.seen = counter
+            model.refresh_window()
+            self.changed.emit()
+            return
         held = model.loaded_rows
         if held > MAX_PAGE:
             self.seen = counter

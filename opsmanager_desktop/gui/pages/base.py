@@ -157,13 +157,15 @@ class ListPage(BasePage):
     search_placeholder = "Search"
     page_size = 200
     default_sort: tuple[str, bool] | None = None  # (service sort key, descending)
+    # gui/windowed_model.WindowedTableModel for lists of any length (scroll bar over all)
+    model_class: type[PagedTableModel[Any]] = PagedTableModel
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         super().__init__(ctx, spec, parent)
         self.filter_bar = FilterBar(self.search_placeholder)
         self.setup_filters(self.filter_bar)
         self.layout_.addWidget(self.filter_bar)
-        self.model: PagedTableModel[Any] = PagedTableModel(
+        self.model: PagedTableModel[Any] = self.model_class(
             self.make_columns(), self.fetch, self, page_size=self.page_size)
         if self.default_sort is not None:  # before the view exists, so it shows the arrow
             self.model.set_sort(*self.default_sort)

@@ -44,6 +44,7 @@ class PageSpec:
 
 _MODULES = [
     "opsmanager_desktop.gui.pages.users",
+    "opsmanager_desktop.gui.pages.customers",
     "opsmanager_desktop.gui.pages.tariffs",
     "opsmanager_desktop.gui.pages.cycles",
     "opsmanager_desktop.gui.pages.readings",
