@@ -38,6 +38,8 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
     "POSTED": _GREEN, "REVERSED": _RED,
     # billing cycles
     "OPEN": _BLUE,
+    # reading plausibility flags; import preview rows (what an import would do with them)
+    "HIGH": _RED, "ZERO": _AMBER, "OK": _GREEN, "PROBLEM": _RED, "SKIPPED": _GREY,
 }
 
 

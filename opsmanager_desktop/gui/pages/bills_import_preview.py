@@ -45,8 +45,12 @@ from opsmanager_desktop.services.imports import ImportCancelled, default_rejects
 
 def _row_state(row: PreviewRow) -> str:
     if row.problems:
-        return "Problem"
-    return "Skipped" if row.skipped else "OK"
+        return "PROBLEM"
+    return "SKIPPED" if row.skipped else "OK"
+
+
+def _state_text(state: str) -> str:
+    return "OK" if state == "OK" else state.capitalize()
 
 
 def _cell(index: int) -> Any:
@@ -172,7 +176,7 @@ class ImportPreviewDialog(QDialog):
         self.sample_model.beginResetModel()
         self.sample_model.columns = [
             number_column("row", "Row", lambda r: r.row, width=50),
-            Column("state", "State", _row_state, width=90),
+            Column("state", "State", _row_state, formatter=_state_text, width=90),
             *[Column(f"c{i}", name, _cell(i), width=110) for i, name in enumerate(header)],
             Column("problems", "Problems", lambda r: "; ".join(r.problems)),
         ]

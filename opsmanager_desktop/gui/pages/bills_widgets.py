@@ -1,8 +1,7 @@
 """Widgets shared by the billing-area pages (readings, billing run, bills, payments, dues).
 
-- `StatusDelegate`: a status or flag cell drawn as a coloured pill (the table models give
-  text only; colour is presentation, so it lives in a delegate). `STATUS_COLOURS` maps the
-  lower-case text of bill, reading and payment statuses and reading flags to colours.
+- `status_column` / `colour_statuses`: statuses and reading flags as the coloured labels
+  of gui/status_colors.py, on paged tables and in-memory ones alike.
 - `RowsModel` + `rows_view()`: a small table over rows already in memory (a billing run's
   exceptions, an import preview, an account's open bills), with the same `Column`s as the
   paged tables; it sorts in memory by the columns' native values (money as numbers).
@@ -13,35 +12,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    Qt,
-)
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHeaderView,
     QLabel,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
 from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.status_colors import StatusDelegate
 from opsmanager_desktop.gui.table_model import Column, RowRole, SortRole
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import cycles, utilities
@@ -52,27 +41,8 @@ from opsmanager_desktop.services.utilities import UtilityRow
 T = TypeVar("T")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-# (text, background); quiet tints that stay readable when the row is selected
-_GREY = ("#4a5866", "#e9edf2")
-_BLUE = ("#0f4c81", "#dcebf8")
-_GREEN = ("#1d5e33", "#dcf1e3")
-_AMBER = ("#7a4d00", "#fcefd2")
-_RED = ("#9b1c14", "#fadcd9")
-STATUS_COLOURS: dict[str, tuple[str, str]] = {
-    # bills
-    "generated": _GREY, "due": _BLUE, "overdue": _RED, "paid": _GREEN,
-    # readings and their plausibility flags
-    "submitted": _AMBER, "approved": _GREEN, "rejected": _RED,
-    "high": _RED, "zero": _AMBER, "estimated": _BLUE,
-    # payments
-    "posted": _GREEN, "reversed": _RED, "duplicate": _GREY, "credit": _BLUE,
-    # import previews
-    "ok": _GREEN, "problem": _RED, "skipped": _GREY,
-}
-
-
 def status_text(value: object) -> str:
-    """`OVERDUE` -> `Overdue`; flags and lists of them the same way."""
+    """`OVERDUE` -> `Overdue`; a tuple of flags the same way, comma-separated."""
     if value is None:
         return ""
     raw = getattr(value, "value", value)
@@ -81,56 +51,28 @@ def status_text(value: object) -> str:
     return str(raw).replace("_", " ").capitalize()
 
 
-class StatusDelegate(QStyledItemDelegate):
-    """Draws each comma-separated word of the cell as a pill in its colour."""
-
-    def __init__(self, parent: QObject | None = None,
-                 colours: Mapping[str, tuple[str, str]] = STATUS_COLOURS) -> None:
-        super().__init__(parent)
-        self.colours = colours
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        plain = QStyleOptionViewItem(option)
-        self.initStyleOption(plain, index)
-        plain.text = ""
-        widget = plain.widget
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, widget)
-        if not text:
-            return
-        metrics = option.fontMetrics
-        rect: QRect = option.rect
-        height = metrics.height() + 4
-        x = rect.left() + 6
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for word in (w.strip() for w in text.split(",")):
-            fg, bg = self.colours.get(word.lower(), _GREY)
-            width = metrics.horizontalAdvance(word) + 16
-            pill = QRect(x, rect.center().y() - height // 2 + 1, width, height)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(bg))
-            painter.drawRoundedRect(pill, height / 2, height / 2)
-            painter.setPen(QColor(fg))
-            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, word)
-            x += width + 4
-        painter.restore()
+def flag_value(flags: tuple[Any, ...]) -> str | None:
+    """A reading's flags as one value the status palette knows (HIGH and ZERO never come
+    together: a reading is either far above the average or zero)."""
+    return ", ".join(str(getattr(f, "value", f)) for f in flags) or None
 
 
 def status_column(key: str, header: str, value: Callable[[T], Any],
                   sort_key: str | None = None, width: int = 100) -> Column[T]:
+    """A status shown as a coloured label (gui/status_colors.py) once the page calls
+    `colour_statuses`; the value stays the status itself (the colour follows it)."""
     return Column(key, header, value, sort_key, formatter=status_text, width=width)
 
 
 def colour_statuses(view: QTableView, columns: Sequence[Column[Any]],
                     keys: Iterable[str]) -> None:
-    """Put a StatusDelegate on the columns named by `keys`."""
+    """The shared status labels on the columns named by `keys` of any table view (a
+    page's DataTable or a RowsModel view)."""
     wanted = set(keys)
+    delegate = StatusDelegate(view)
     for i, column in enumerate(columns):
         if column.key in wanted:
-            view.setItemDelegateForColumn(i, StatusDelegate(view))
+            view.setItemDelegateForColumn(i, delegate)
 
 
 def _sortable(value: Any) -> tuple[int, Any]:

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMessageBox, QWidg
 from opsmanager_desktop.domain.cycle import CycleStatus
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.readings import Flag, ReadingSource, ReadingStatus
+from opsmanager_desktop.gui.auto_refresh import AutoRefresher
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.base import ListPage
 from opsmanager_desktop.gui.pages.bills_widgets import (
     colour_statuses,
     fill_combo,
+    flag_value,
     load_cycles,
     load_utilities,
     status_column,
@@ -35,6 +37,7 @@ from opsmanager_desktop.gui.pages.readings_dialogs import (
     Rejected,
 )
 from opsmanager_desktop.gui.pages.registry import PageSpec
+from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import Column, RowRole, date_column, number_column
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import readings
@@ -59,6 +62,8 @@ class ReadingsPage(ListPage):
         self.table.selectionModel().selectionChanged.connect(
             lambda *_args: self._update_approve_text())
         colour_statuses(self.table, self.model.columns, ["flags", "status"])
+        self.auto_refresh = AutoRefresher(self)  # another supervisor's decisions show up
+        self.auto_refresh.changed.connect(self._reload_detail)
         self._load_cycles()
         load_utilities(self, ctx, self._on_utilities, self.handle_error)
 
@@ -74,7 +79,7 @@ class ReadingsPage(ListPage):
             units_column("previous", "Previous", lambda r: r.previous_reading),
             units_column("current", "Current", lambda r: r.current_reading),
             units_column("units", "Units", lambda r: r.units, "units", width=80),
-            status_column("flags", "Flags", lambda r: r.flags, "flags", width=80),
+            status_column("flags", "Flags", lambda r: flag_value(r.flags), "flags", width=80),
             status_column("status", "Status", lambda r: r.status, "status", width=100),
             date_column("read_at", "Read on", lambda r: r.read_at, "read_at", width=95),
             Column("utility", "Utility", lambda r: r.utility, width=85),
@@ -120,6 +125,7 @@ class ReadingsPage(ListPage):
         self.add_action("Import...", "import", self.choose_file, shortcut="Ctrl+I",
                         permission=Permission.READINGS_ENTER,
                         tip="Readings from a handheld or AMR file, checked before import")
+        self.table_actions = TableActions(self, "readings")
 
     def make_detail(self) -> QWidget:
         self.detail = ReadingDetail(self.ctx, self.handle_error)
@@ -180,6 +186,11 @@ class ReadingsPage(ListPage):
         if self.reject_action is not None:
             self.reject_action.setText(f"Reject {count}..." if count > 1 else "Reject...")
             self.reject_action.setEnabled(count > 0)
+
+    def _reload_detail(self) -> None:
+        row = self.selected()
+        if isinstance(row, ReadingRow):
+            self.detail.show_reading(row)
 
     def on_selection(self, row: Any) -> None:
         self._update_approve_text()

@@ -24,6 +24,7 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.pages.bills_widgets import (
     Facts,
     RowsModel,
+    flag_value,
     rows_view,
     section_title,
     status_column,
@@ -100,7 +101,7 @@ class ReadingDetail(QFrame):
             units_column("current", "Reading", lambda r: r.current_reading, width=85),
             units_column("units", "Units", lambda r: r.units, width=70),
             status_column("status", "Status", lambda r: r.status, width=95),
-            status_column("flags", "Flags", lambda r: r.flags, width=70),
+            status_column("flags", "Flags", lambda r: flag_value(r.flags), width=70),
         ], parent=self)
         self.history = rows_view(self.history_model, statuses=["status", "flags"],
                                  sortable=False)
