@@ -58,6 +58,11 @@ def compact(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def bar_text(value: Decimal) -> str:
+    """A bar's label: to the cent while it is short, compact once it is large."""
+    return format_money(value) if abs(value) < 10_000 else compact(float(value))
+
+
 def _money_axis(ax: Axes, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(
         FuncFormatter(lambda value, _pos: compact(value)))
@@ -94,7 +99,7 @@ def revenue_chart(points: Sequence[RevenuePoint]) -> Figure:
     _money_axis(ax)
     ax.set_ylabel("collected", fontsize=9, color=GREY)
     if len(points) <= 24:
-        ax.bar_label(bars, [compact(_f(p.collected)) for p in points], fontsize=7.5,
+        ax.bar_label(bars, [bar_text(p.collected) for p in points], fontsize=7.5,
                      padding=2, color="#333")
     total = sum((p.collected for p in points), Decimal("0.00"))
     ax.set_title(f"Total {format_money(total)}", loc="right", fontsize=9, color=GREY)
