@@ -5,8 +5,10 @@
 
 It uses only the executables (no import of the package): `--version`, `db init` on a fresh
 SQLite file, a small billing cycle through the command line (utility, tariff, cycle, three
-customers imported from CSV, readings imported and approved by a supervisor, billing run,
-bills issued, a payment, dues, an Excel export), a PDF bill when the build has `bills print`,
+customers imported from CSV (and 247 more, see EXTRA), readings imported and approved by a
+supervisor, billing run,
+bills issued, a payment, dues, an Excel export), PDF bills (one, and a cycle drawn by worker
+processes) and the charts' report pack when the build has those commands,
 a MySQL URL to prove the driver is inside, and the desktop window opened offscreen, signed
 in, every page shown and closed (the OPSMANAGER_SMOKE_EXIT_MS hook, gui/smoke.py).
 Everything runs in a temporary home folder, so the user's own settings and data are never
@@ -42,6 +44,15 @@ SM-1,electricity,150,2026-01-30
 SM-2,electricity,180,2026-01-30
 SM-3,electricity,50,2026-01-30
 """
+# More customers than one printing chunk (200 bills), so printing the cycle starts worker
+# processes: in a frozen program each is the executable started again (freeze_support).
+EXTRA = 247
+CONNECTIONS = 3 + EXTRA
+CUSTOMERS_CSV += "".join(
+    f"X{n:03d},Extra {n},{n} Side Street,,,electricity,XM-{n},SMOKE,{n}\n"
+    for n in range(1, EXTRA + 1))
+READINGS_CSV += "".join(f"XM-{n},electricity,{n + 40},2026-01-30\n"
+                        for n in range(1, EXTRA + 1))
 # slabs 100:5 and :10, fixed 50, tax 5 % on energy + fixed (DESIGN.md section 3):
 # 150 units -> 100 x 5 + 50 x 10 = 1000 + 50 = 1050 + 52.50 tax = 1102.50
 EXPECTED_TOTAL_S001 = "1102.50"
@@ -144,8 +155,8 @@ class Smoke:
         self.run("readings approve", ["readings", "approve", "--cycle", CYCLE, "--all"],
                  user="sup")
         run = self.run_json("billing run", ["billing", "run", "--cycle", CYCLE], user="bo")
-        self.check("billing run", run.get("bills_created") == 3,
-                   f"expected 3 bills, got {run}")
+        self.check("billing run", run.get("bills_created") == CONNECTIONS,
+                   f"expected {CONNECTIONS} bills, got {run}")
         self.run_json("bills issue", ["bills", "issue", "--cycle", CYCLE,
                                       "--issue-date", "2026-02-01"], user="bo")
         bills = self.run_json("bills list", ["bills", "list", "--account", "S001"], user="bo")
@@ -165,20 +176,41 @@ class Smoke:
                    "no Excel file written")
 
     def print_bill(self) -> bool:
-        """`bills print` is being written alongside this test: run it when the build has it."""
+        """`bills print` was written alongside this test: run it when the build has it."""
         if not self.has_command("bills", "print"):
-            print("  --  bills print               (not in this build yet: skipped)")
+            print("  --  bills print               (not in this build: skipped)")
             return False
         bill_no = self.run_json("bills list (print)", ["bills", "list", "--account", "S001"],
                                 user="bo")[0]["bill_no"]
         self.run("bills print", ["bills", "print", "--bill", bill_no, "--out", "bill.pdf"],
                  user="bo")
-        pdf = self.work / "bill.pdf"
-        self.check("bills print", pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-",
-                   "no PDF written")
-        self.run("bills print (cycle)", ["bills", "print", "--cycle", CYCLE, "--out",
-                                         "cycle.pdf"], user="bo")
+        self.check_pdf("bills print", "bill.pdf")
+        done = self.run_json("bills print (cycle)", ["bills", "print", "--cycle", CYCLE,
+                                                     "--workers", "2", "--out", "cycle.pdf"],
+                             user="sup")
+        self.check("bills print (cycle)", done.get("bills") == CONNECTIONS,
+                   f"expected {CONNECTIONS} bills printed, got {done}")
+        self.check_pdf("bills print (cycle)", "cycle.pdf")
         return True
+
+    def report_pack(self) -> None:
+        """Charts (matplotlib) into a PDF, and the year's workbook, when the build has them."""
+        if not self.has_command("reports", "pack"):
+            print("  --  reports pack              (not in this build: skipped)")
+            return
+        pack = self.run_json("reports pack", ["reports", "pack", "--year", CYCLE[:4],
+                                              "--out", "pack.pdf"], user="ao")
+        self.check("reports pack", int(pack.get("pages", 0)) > 0, f"no pages: {pack}")
+        self.check_pdf("reports pack", "pack.pdf")
+        self.run("reports workbook", ["reports", "workbook", "--year", CYCLE[:4],
+                                      "--out", "reports.xlsx"], user="ao")
+        self.check("reports workbook", (self.work / "reports.xlsx").read_bytes()[:2] == b"PK",
+                   "no Excel file written")
+
+    def check_pdf(self, step: str, name: str) -> None:
+        pdf = self.work / name
+        self.check(step, pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-",
+                   f"no PDF written to {name}")
 
     def mysql_driver(self) -> None:
         """Port 9 on the loopback is closed: the driver must be there to say so."""
@@ -224,29 +256,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "dist" / "OpsManager",
                         help="the built folder (default dist/OpsManager)")
     parser.add_argument("--exe", type=Path, help="test this executable instead of a folder")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the work folder (database, PDFs, workbooks) to look at")
     args = parser.parse_args(argv)
     cli, gui = (args.exe, args.exe) if args.exe else executables(args.folder)
     if not cli.exists():
         print(f"smoke test: {cli} does not exist (build first: make installer)")
         return 2
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="opsmanager-smoke-") as tmp:
-        work = Path(tmp)
-        smoke = Smoke(cli.resolve(), gui.resolve(), work)
-        print(f"smoke test of {cli} (work folder {work})", flush=True)
-        try:
-            smoke.version(package_version())
-            smoke.billing_cycle()
-            printed = smoke.print_bill()
-            smoke.mysql_driver()
-            smoke.window()
-        except SmokeFailure as exc:
-            print(f"\nSMOKE TEST FAILED at {exc}", flush=True)
-            if args.keep:
-                kept = shutil.copytree(work, Path(f"{work}-kept"))
-                print(f"work folder kept as {kept}")
-            return 1
+    work = Path(tempfile.mkdtemp(prefix="opsmanager-smoke-"))
+    smoke = Smoke(cli.resolve(), gui.resolve(), work)
+    print(f"smoke test of {cli} (work folder {work})", flush=True)
+    try:
+        smoke.version(package_version())
+        smoke.billing_cycle()
+        printed = smoke.print_bill()
+        smoke.report_pack()
+        smoke.mysql_driver()
+        smoke.window()
+    except SmokeFailure as exc:
+        print(f"\nSMOKE TEST FAILED at {exc}", flush=True)
+        return 1
+    finally:
+        if args.keep:
+            print(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     total = time.perf_counter() - started
     slowest = max(smoke.timings, key=lambda t: t[1])
     print(f"smoke test passed in {total:.1f} s ({len(smoke.timings)} runs, slowest "
