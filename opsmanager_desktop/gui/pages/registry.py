@@ -49,6 +49,7 @@ _MODULES = [
     "opsmanager_desktop.gui.pages.cycles",
     "opsmanager_desktop.gui.pages.readings",
     "opsmanager_desktop.gui.pages.billing_run",
+    "opsmanager_desktop.gui.pages.bills",
     "opsmanager_desktop.gui.pages.analytics",
 ]
 

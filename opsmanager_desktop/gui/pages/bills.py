@@ -1,0 +1,273 @@
+"""Bills page: bills filtered by cycle, status, utility, issue date and account
+(services.bills.list_bills, filtered and sorted in the database), the selected bill's lines
+and statement beside them; billing officers issue a cycle, billing and accounts officers
+adjust a bill and mark overdue bills."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QBoxLayout, QLabel, QLineEdit, QWidget
+
+from opsmanager_desktop.domain.bill_lifecycle import BillStatus
+from opsmanager_desktop.domain.cycle import CycleStatus
+from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.gui.auto_refresh import AutoRefresher
+from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.filter_bar import FilterBar
+from opsmanager_desktop.gui.pages.base import ListPage
+from opsmanager_desktop.gui.pages.bills_detail import BillDetailPane, signed_money
+from opsmanager_desktop.gui.pages.bills_dialogs import (
+    AdjustBillDialog,
+    IssueCycleDialog,
+    issue_text,
+)
+from opsmanager_desktop.gui.pages.bills_widgets import (
+    colour_statuses,
+    fill_combo,
+    load_cycles,
+    load_utilities,
+    money_text,
+    status_column,
+    status_text,
+)
+from opsmanager_desktop.gui.pages.readings_detail import units_text
+from opsmanager_desktop.gui.pages.registry import PageSpec
+from opsmanager_desktop.gui.table_actions import TableActions
+from opsmanager_desktop.gui.table_model import RIGHT, Column, date_column, money_column
+from opsmanager_desktop.gui.tasks import run_task
+from opsmanager_desktop.services import bills
+from opsmanager_desktop.services.bills import AdjustmentResult, BillRow, IssueResult, OverdueResult
+from opsmanager_desktop.services.cycles import CycleRow
+from opsmanager_desktop.services.listing import ListQuery, Page
+from opsmanager_desktop.services.utilities import UtilityRow
+
+OPEN = "OPEN"  # the status choice "due or overdue" (the list's open_only filter)
+ISSUED = [("Any issue date", None), ("Issued this month", "this_month"),
+          ("Issued last month", "last_month"), ("Issued in the last 90 days", "last_90"),
+          ("Issued this year", "this_year")]
+
+
+def issued_range(choice: str, today: date) -> dict[str, date]:
+    """The issue-date filter of a choice, as the list service's issued_from/issued_to."""
+    first = today.replace(day=1)
+    if choice == "this_month":
+        return {"issued_from": first, "issued_to": today}
+    if choice == "last_month":
+        end = first - timedelta(days=1)
+        return {"issued_from": end.replace(day=1), "issued_to": end}
+    if choice == "last_90":
+        return {"issued_from": today - timedelta(days=90), "issued_to": today}
+    if choice == "this_year":
+        return {"issued_from": today.replace(month=1, day=1), "issued_to": today}
+    return {}
+
+
+class BillsPage(ListPage):
+    noun = ("bill", "bills")
+    search_placeholder = "Bill number, account, meter or name"
+    default_sort = ("bill_no", True)
+
+    def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
+        self.cycles: list[CycleRow] = []
+        self._cycles_loaded = False
+        self._split_done = False
+        super().__init__(ctx, spec, parent)
+        self.account.setText(str(ctx.settings.filter_state(spec.key).get("account") or ""))
+        colour_statuses(self.table, self.model.columns, ["status"])
+        self.auto_refresh = AutoRefresher(self)
+        self.auto_refresh.changed.connect(self.detail.reload)
+        self._load_cycles()
+        load_utilities(self, ctx, self._on_utilities, self.handle_error)
+
+    def row_key(self, row: Any) -> object:
+        return row.bill_no
+
+    def make_columns(self) -> Sequence[Column[BillRow]]:
+        return [
+            Column("bill_no", "Bill", lambda r: r.bill_no, "bill_no", width=120),
+            Column("account", "Account", lambda r: r.account_no, "account_no", width=90),
+            Column("customer", "Customer", lambda r: r.customer_name, "customer_name",
+                   width=150),
+            Column("utility", "Utility", lambda r: r.utility, "utility", width=85),
+            Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=70),
+            Column("units", "Units", lambda r: r.units, "units", RIGHT, units_text, 75),
+            money_column("total", "Total", lambda r: r.total, "total"),
+            Column("adjustments", "Adjusted", lambda r: r.adjustments or None, None, RIGHT,
+                   lambda v: "" if v is None else signed_money(v), 85),
+            money_column("paid", "Paid", lambda r: r.amount_paid, "amount_paid"),
+            money_column("balance", "Balance", lambda r: r.balance, "balance"),
+            status_column("status", "Status", lambda r: r.status, "status", width=95),
+            date_column("issued", "Issued", lambda r: r.issue_date, "issue_date", width=95),
+            date_column("due", "Due", lambda r: r.due_date, "due_date", width=95),
+            Column("meter", "Meter", lambda r: r.meter_number, width=100),
+            Column("estimated", "Estimated", lambda r: "Yes" if r.is_estimated else "",
+                   width=75),
+        ]
+
+    def fetch(self, query: ListQuery) -> Page[BillRow]:
+        return bills.list_bills(self.ctx.backend, self.ctx.token, query)
+
+    def setup_filters(self, bar: FilterBar) -> None:
+        self.cycle_filter = bar.add_choice("cycle", "Cycle", [("All cycles", None)])
+        bar.add_choice("status", "Status", [("All statuses", None), ("Due or overdue", OPEN)]
+                       + [(status_text(s), s.value) for s in BillStatus])
+        self.utility_filter = bar.add_choice("utility", "Utility", [("All utilities", None)])
+        bar.add_choice("issued", "", ISSUED)
+        caption = QLabel("Account")
+        caption.setObjectName("filterCaption")
+        self.account = QLineEdit()
+        self.account.setObjectName("accountFilter")
+        self.account.setPlaceholderText("exact account no.")
+        self.account.setClearButtonEnabled(True)
+        self.account.setMaximumWidth(130)
+        self.account.editingFinished.connect(self._on_account)
+        row = bar.layout()
+        assert isinstance(row, QBoxLayout)
+        # beside the other filters, before the bar's closing stretch
+        row.insertWidget(row.count() - 1, caption)
+        row.insertWidget(row.count() - 1, self.account)
+
+    def setup_actions(self) -> None:
+        self.add_action("Issue bills...", "print", self.issue_cycle,
+                        permission=Permission.BILLS_ISSUE,
+                        tip="Give a cycle's new bills their issue and due dates")
+        self.adjust_action = self.add_action(
+            "Adjust...", "edit", self.adjust_selected, needs_row=True,
+            shortcut="Ctrl+J", permission=Permission.BILLS_ADJUST,
+            tip="A debit or credit on the selected bill, with a reason")
+        self.add_action("Mark overdue", "warning", self.mark_overdue,
+                        permission=Permission.BILLS_MARK_OVERDUE,
+                        tip="Due bills past their due date with a balance become overdue")
+        self.table_actions = TableActions(self, "bills")
+
+    def make_detail(self) -> QWidget:
+        self.detail = BillDetailPane(self.ctx, self.handle_error)
+        return self.detail
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._split_done:
+            self._split_done = True
+            width = self.splitter.width()
+            self.splitter.setSizes([width - 420, 420])
+
+    # --- filters -----------------------------------------------------------------------
+    def query_filters(self) -> dict[str, Any]:
+        filters = dict(self.filter_bar.filters())
+        issued = filters.pop("issued", None)
+        if issued:
+            filters.update(issued_range(str(issued), self.ctx.backend.now().date()))
+        if filters.get("status") == OPEN:
+            del filters["status"]
+            filters["open_only"] = True
+        if self.account.text().strip():
+            filters["account"] = self.account.text().strip()
+        return filters
+
+    def refresh(self) -> None:
+        if not self._cycles_loaded:
+            return  # the first load waits for the cycle filter (_on_cycles loads then)
+        self.banner.clear()
+        self.model.set_query(self.filter_bar.search_text(), self.query_filters())
+
+    def _on_account(self) -> None:
+        shown = (self.model.query.filters or {}).get("account") or ""
+        if self.account.text().strip() != shown:  # not again for a focus change alone
+            self.refresh()
+
+    def show_account(self, account_no: str) -> None:
+        """Open the page on one account's bills (other pages link here)."""
+        self.account.setText(account_no)
+        self.refresh()
+
+    def save_state(self) -> None:
+        super().save_state()
+        state = self.filter_bar.state()
+        state["account"] = self.account.text().strip()
+        self.ctx.settings.set_filter_state(self.spec.key, state)
+
+    def _load_cycles(self) -> None:
+        load_cycles(self, self.ctx, self._on_cycles,
+                    lambda exc: self.handle_error(exc, self._load_cycles))
+
+    def _on_cycles(self, rows: list[CycleRow]) -> None:
+        self.cycles = rows
+        saved = self.ctx.settings.filter_state(self.spec.key)
+        newest = rows[0].period if rows else None  # the newest cycle: a cheap first count
+        keep = saved.get("cycle") if "cycle" in saved else newest
+        fill_combo(self.cycle_filter, [(r.period, r.period) for r in rows], keep)
+        self._cycles_loaded = True
+        if self._shown_once:
+            self.refresh()
+
+    def _on_utilities(self, rows: list[UtilityRow]) -> None:
+        saved = self.ctx.settings.filter_state(self.spec.key).get("utility")
+        fill_combo(self.utility_filter, [(r.name, r.code) for r in rows], saved)
+        if saved is not None and self.utility_filter.currentData() == saved and \
+                self._cycles_loaded and self._shown_once:
+            self.refresh()
+
+    def on_selection(self, row: Any) -> None:
+        if isinstance(row, BillRow):
+            self.detail.show_bill(row.bill_no)
+            if self.adjust_action is not None:
+                self.adjust_action.setEnabled(row.status is not BillStatus.PAID)
+        else:
+            self.detail.clear()
+
+    # --- actions -----------------------------------------------------------------------
+    def issue_cycle(self) -> IssueCycleDialog:
+        open_first = sorted(self.cycles, key=lambda c: c.status is not CycleStatus.OPEN)
+        chosen = self.cycle_filter.currentData()
+        dialog = IssueCycleDialog(self.ctx, open_first, chosen, self)
+        dialog.on_session_ended = self.ctx.check_session
+        dialog.accepted.connect(lambda: self._after_issue(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def _after_issue(self, result: IssueResult) -> None:
+        self.notify(issue_text(result), seconds=12)
+        self.refresh()
+
+    def adjust_selected(self) -> AdjustBillDialog | None:
+        row = self.selected()
+        if not isinstance(row, BillRow):
+            return None
+        dialog = AdjustBillDialog(self.ctx, row, self)
+        dialog.on_session_ended = self.ctx.check_session
+        dialog.accepted.connect(lambda: self._after_adjust(dialog.result_value))
+        dialog.open()
+        return dialog
+
+    def _after_adjust(self, result: AdjustmentResult) -> None:
+        kind = "credit" if result.amount < 0 else "debit"
+        self.notify(f"Bill {result.bill.bill_no}: {kind} of {money_text(abs(result.amount))} "
+                    f"recorded; balance now {money_text(result.bill.balance)} "
+                    f"({status_text(result.bill.status)}).")
+        self.refresh()
+        self.detail.show_bill(result.bill.bill_no)
+
+    def mark_overdue(self) -> None:
+        backend, token = self.ctx.backend, self.ctx.token
+        run_task(self, lambda _job: bills.mark_overdue(backend, token),
+                 on_result=self._after_overdue, on_error=self.handle_error)
+
+    def _after_overdue(self, result: OverdueResult) -> None:
+        if result.marked:
+            self.notify(f"{result.marked:,} bill{'s' if result.marked != 1 else ''} due "
+                        f"before {result.as_of.isoformat()} with a balance marked overdue.")
+        else:
+            self.notify("No bill was due before today with a balance left: nothing to mark.")
+        self.refresh()
+
+
+def _make(ctx: AppContext) -> BillsPage:
+    return BillsPage(ctx, PAGE)
+
+
+PAGE = PageSpec("bills", "Bills", "bills", Permission.BILLS_VIEW, _make, order=50,
+                description="Bills by cycle, status and account; issue, adjust, overdue")

@@ -1,0 +1,164 @@
+"""The pane right of the bills table: one bill as its paper shows it (services.bills.
+get_bill): customer, reading, tariff version, every charge line, adjustments, what was paid
+and the account's statement (previous balance, payments since the last bill, total due)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from opsmanager_desktop.domain.errors import NotFound
+from opsmanager_desktop.domain.tariff import Charges, Line, LineKind
+from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.pages.bills_widgets import Facts, section_title, status_text
+from opsmanager_desktop.gui.pages.readings_detail import units_text
+from opsmanager_desktop.gui.pages.tariff_detail import charges_table, readonly_table, set_rows
+from opsmanager_desktop.gui.status_colors import status_colors
+from opsmanager_desktop.gui.table_model import format_value
+from opsmanager_desktop.gui.tasks import run_task
+from opsmanager_desktop.services import bills
+from opsmanager_desktop.services.bills import BillDetail
+
+
+def _charges(detail: BillDetail) -> Charges:
+    b = detail.bill
+    return Charges(b.units, tuple(Line(LineKind(line.kind), line.description, line.amount,
+                                       line.quantity, line.rate) for line in detail.lines),
+                   b.energy_charge, b.fixed_charge, b.tax)
+
+
+def status_label(value: object) -> QLabel:
+    """A status as the coloured label the tables show, for panes."""
+    label = QLabel(status_text(value))
+    colours = status_colors(value)
+    if colours is not None:
+        label.setStyleSheet(f"color: {colours[0]}; background: {colours[1]}; "
+                            "border-radius: 9px; padding: 1px 10px; font-weight: bold;")
+    return label
+
+
+class BillDetailPane(QFrame):
+    def __init__(self, ctx: AppContext, on_error: Callable[[BaseException], object]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._on_error = on_error
+        self._asked: str | None = None
+        self.detail: BillDetail | None = None
+        self.setObjectName("detailPane")
+        self.setMinimumWidth(380)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        body.setObjectName("detailBody")
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(14, 12, 14, 12)
+        self.title = QLabel("Select a bill to see its lines and the account's statement.")
+        self.title.setObjectName("detailTitle")
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("pageSubtitle")
+        self.subtitle.setWordWrap(True)
+        layout.addWidget(self.subtitle)
+        self.content = QWidget()
+        column = QVBoxLayout(self.content)
+        column.setContentsMargins(0, 4, 0, 0)
+        self.status_holder = QVBoxLayout()
+        column.addLayout(self.status_holder)
+        self.facts = Facts()
+        column.addWidget(self.facts)
+        column.addWidget(section_title("Charges"))
+        self.lines = readonly_table(["Line", "Quantity", "Rate", "Amount"])
+        column.addWidget(self.lines)
+        self.adjust_title = section_title("Adjustments")
+        column.addWidget(self.adjust_title)
+        self.adjustments = readonly_table(["When", "By", "Reason", "Amount"])
+        column.addWidget(self.adjustments)
+        column.addWidget(section_title("Account statement"))
+        self.statement = Facts()
+        column.addWidget(self.statement)
+        column.addStretch(1)
+        self.content.setVisible(False)
+        layout.addWidget(self.content, 1)
+        self._status: QLabel | None = None
+
+    def clear(self) -> None:
+        self._asked = None
+        self.detail = None
+        self.title.setText("Select a bill to see its lines and the account's statement.")
+        self.subtitle.clear()
+        self.content.setVisible(False)
+
+    def show_bill(self, bill_no: str) -> None:
+        self._asked = bill_no
+        backend, token = self.ctx.backend, self.ctx.token
+        run_task(self, lambda _job: bills.get_bill(backend, token, bill_no),
+                 on_result=self._on_detail, on_error=self._on_failed)
+
+    def reload(self) -> None:
+        if self._asked is not None:
+            self.show_bill(self._asked)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, NotFound):
+            self.clear()
+            return
+        self._on_error(exc)
+
+    def _on_detail(self, detail: BillDetail) -> None:
+        b = detail.bill
+        if b.bill_no != self._asked:
+            return
+        self.detail = detail
+        self.title.setText(f"Bill {b.bill_no}")
+        self.subtitle.setText(f"{b.account_no} {b.customer_name} · {b.utility} meter "
+                              f"{b.meter_number} · cycle {b.cycle}")
+        if self._status is not None:
+            self._status.deleteLater()
+        self._status = status_label(b.status)
+        self.status_holder.addWidget(self._status)
+        facts: list[tuple[str, str | Decimal | None]] = [
+            ("Issued", format_value(b.issue_date) or "not issued yet"),
+            ("Due", format_value(b.due_date) or "-"),
+            ("Tariff", f"{detail.tariff.plan_code} {detail.tariff.plan_name}, version of "
+                       f"{detail.tariff.effective_from.isoformat()}"),
+        ]
+        r = detail.reading
+        if r is not None:
+            estimated = ", estimated" if r.is_estimated else ""
+            facts.append(("Reading", f"{units_text(r.previous_reading)} to "
+                                     f"{units_text(r.current_reading)} = "
+                                     f"{units_text(r.units)} units ({r.read_at.isoformat()}, "
+                                     f"{status_text(r.source)}{estimated})"))
+        facts += [("Total", b.total), ("Adjustments", b.adjustments),
+                  ("Paid", b.amount_paid), ("Balance", b.balance)]
+        if b.paid_at is not None:
+            facts.append(("Paid in full on", b.paid_at.isoformat()))
+        self.facts.set_facts(facts)
+        charges_table(self.lines, _charges(detail))
+        has_adjustments = bool(detail.adjustments)
+        self.adjust_title.setVisible(has_adjustments)
+        self.adjustments.setVisible(has_adjustments)
+        set_rows(self.adjustments, [[format_value(a.created_at), a.created_by, a.reason,
+                                     signed_money(a.amount)] for a in detail.adjustments], {3})
+        last = f" (since bill {detail.last_bill_no})" if detail.last_bill_no else ""
+        self.statement.set_facts([
+            ("As at", detail.as_at.isoformat()),
+            ("Previous balance", detail.previous_balance),
+            (f"Payments since the last bill{last}", detail.payments_since_last_bill),
+            ("Current charges", detail.current_charges),
+            ("Total due", detail.total_due),
+        ])
+        self.content.setVisible(True)
+
+
+def signed_money(value: Decimal) -> str:
+    """An adjustment with its sign: +25.00 debit, -10.00 credit."""
+    return f"{value:+,.2f}"
