@@ -19,7 +19,6 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.base import ListPage
 from opsmanager_desktop.gui.pages.bills_widgets import (
-    colour_statuses,
     fill_combo,
     load_cycles,
     status_column,
@@ -31,6 +30,7 @@ from opsmanager_desktop.gui.pages.distribution_dialogs import (
 )
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.progress import JobProgressDialog, run_with_progress
+from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_model import Column
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import distribution, distribution_import, printing
@@ -67,7 +67,7 @@ class DistributionPage(ListPage):
         self.summary.setObjectName("distributionSummary")
         self.summary.setWordWrap(True)
         self.layout_.insertWidget(self.layout_.indexOf(self.filter_bar), self.summary)
-        colour_statuses(self.table, self.model.columns, ["status"])
+        color_status_column(self.table, "status")
         load_cycles(self, ctx, self._on_cycles, lambda exc: self.handle_error(exc))
 
     def row_key(self, row: Any) -> object:
@@ -80,8 +80,10 @@ class DistributionPage(ListPage):
             Column("customer", "Customer", lambda r: r.customer_name, "customer_name",
                    width=160),
             Column("route", "Route", lambda r: r.transformer or "", "transformer", width=70),
-            status_column("status", "Status", lambda r: r.status.label if r.status
-                          else "No record", "status", width=120),
+            # the raw status (NO_RECORD when none) so the shared status colours can key on
+            # it; the cell shows it as words
+            status_column("status", "Status", lambda r: r.status.value if r.status
+                          else "NO_RECORD", "status", width=120),
             Column("when", "When", lambda r: r.occurred_at, "occurred_at", width=130),
             Column("officer", "Officer", lambda r: r.officer, width=90),
             Column("reason", "Reason", lambda r: r.reason, width=140),
