@@ -116,6 +116,7 @@ def test_text_is_stored_and_found_literally(backend: Backend) -> None:
     for account, name in stored.items():
         detail = customers.get_customer(backend, bo, account)
         assert detail.name == name
+        assert detail.address.strip() == name.strip()  # stored as typed (trimmed)
     for name in stored.values():
         found = customers.list_customers(backend, bo, ListQuery(search=name, limit=100))
         names = {r.name for r in found.rows}

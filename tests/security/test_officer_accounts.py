@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pymysql
 import pytest
@@ -17,10 +18,16 @@ from opsmanager_desktop.services import (
     auth,
     billing,
     bills,
+    customer_import,
     customers,
     cycles,
+    distribution,
     dues,
+    export,
+    payment_import,
     payments,
+    printing,
+    reading_import,
     readings,
     reports,
     tariffs,
@@ -39,7 +46,8 @@ OFFICERS = {"bo": Role.BILLING_OFFICER, "ao": Role.ACCOUNTS_OFFICER,
             "sup": Role.SUPERVISOR, "fo": Role.FIELD_OFFICER, "sa": Role.SUPPORT_AGENT}
 
 
-def test_a_business_day_under_the_database_grants(installation: Installation) -> None:
+def test_a_business_day_under_the_database_grants(installation: Installation,
+                                                  tmp_path: Path) -> None:
     inst = installation
     admin_b, admin = inst.sign_in("admin")
     for name, role in OFFICERS.items():
@@ -77,9 +85,29 @@ def test_a_business_day_under_the_database_grants(installation: Installation) ->
     bills.mark_overdue(ao_b, ao, date(2027, 1, 1))
     assert reports.consumption(bo_b, bo, PERIOD)
 
+    # the file imports, printing, distribution and exports under the same grants
+    work = tmp_path
+    (work / "customers.csv").write_text(
+        "account_no,name,utility,meter_number,tariff_code,initial_reading\n"
+        "A010,Imported,electricity,M10,DOM,500\n")
+    customer_import.import_customers(bo_b, bo, work / "customers.csv")
+    (work / "readings.csv").write_text("meter_number,utility,reading,read_at\n"
+                                        "M10,electricity,650,2026-10-29\n")
+    reading_import.import_readings(bo_b, bo, work / "readings.csv", PERIOD)
+    (work / "payments.csv").write_text("reference,channel,account_no,amount,paid_at\n"
+                                       "S-1,BANK,A003,12.50,2026-11-02\n")
+    assert payment_import.import_payments(ao_b, ao, work / "payments.csv").posted == 1
+    ids = printing.bills_to_print(sup_b, sup, printing.PrintSelection(cycle=PERIOD))
+    assert len(printing.load_printable(sup_b, sup, list(ids)).bills) == 3
+    distribution.record_delivery(sup_b, sup, first.bill_no, "handed_over",
+                                 received_by="the customer")
+    assert distribution.distribution_status(bo_b, bo, PERIOD) is not None
+    export.export(ao_b, ao, "payments", work / "payments.xlsx")
+    export.export(bo_b, bo, "customers", work / "customers.csv.out.csv")
+
     for name in ("sa", "fo"):
         b, t = inst.sign_in(name)
-        assert customers.list_customers(b, t).total == 3
+        assert customers.list_customers(b, t).total == 4
     sa_b, sa = inst.sign_in("sa")
     assert bills.list_bills(sa_b, sa).total == 3
 
