@@ -15,7 +15,8 @@ from opsmanager_desktop.domain.bill_lifecycle import BillStatus
 from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.main_window import MainWindow
-from opsmanager_desktop.gui.pages.bills import PAGE, BillsPage, issued_range
+from opsmanager_desktop.gui.pages.bills import PAGE, BillsPage
+from opsmanager_desktop.gui.pages.bills_widgets import date_range
 from opsmanager_desktop.gui.table_model import SortRole
 from opsmanager_desktop.services import billing, bills, payments
 from opsmanager_desktop.services.backend import Backend
@@ -184,9 +185,9 @@ def test_refused_adjustment_shows_the_service_message(qtbot: QtBot, world: World
     assert f"Bill {small.bill_no} is paid and cannot be adjusted" in dialog.message.text()
 
 
-def test_issued_ranges() -> None:
+def test_date_ranges() -> None:
     today = date(2026, 3, 10)
-    assert issued_range("last_month", today) == {"issued_from": date(2026, 2, 1),
-                                                 "issued_to": date(2026, 2, 28)}
-    assert issued_range("this_year", today)["issued_from"] == date(2026, 1, 1)
-    assert issued_range("nonsense", today) == {}
+    assert date_range("last_month", today) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert date_range("this_year", today) == (date(2026, 1, 1), today)
+    assert date_range("last_90", today) == (date(2025, 12, 10), today)
+    assert date_range("", today) is None

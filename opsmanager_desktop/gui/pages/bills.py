@@ -6,11 +6,10 @@ adjust a bill and mark overdue bills."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
 from opsmanager_desktop.domain.cycle import CycleStatus
@@ -26,7 +25,10 @@ from opsmanager_desktop.gui.pages.bills_dialogs import (
     issue_text,
 )
 from opsmanager_desktop.gui.pages.bills_widgets import (
+    PERIODS,
+    account_filter,
     colour_statuses,
+    date_range,
     fill_combo,
     load_cycles,
     load_utilities,
@@ -46,24 +48,7 @@ from opsmanager_desktop.services.listing import ListQuery, Page
 from opsmanager_desktop.services.utilities import UtilityRow
 
 OPEN = "OPEN"  # the status choice "due or overdue" (the list's open_only filter)
-ISSUED = [("Any issue date", None), ("Issued this month", "this_month"),
-          ("Issued last month", "last_month"), ("Issued in the last 90 days", "last_90"),
-          ("Issued this year", "this_year")]
-
-
-def issued_range(choice: str, today: date) -> dict[str, date]:
-    """The issue-date filter of a choice, as the list service's issued_from/issued_to."""
-    first = today.replace(day=1)
-    if choice == "this_month":
-        return {"issued_from": first, "issued_to": today}
-    if choice == "last_month":
-        end = first - timedelta(days=1)
-        return {"issued_from": end.replace(day=1), "issued_to": end}
-    if choice == "last_90":
-        return {"issued_from": today - timedelta(days=90), "issued_to": today}
-    if choice == "this_year":
-        return {"issued_from": today.replace(month=1, day=1), "issued_to": today}
-    return {}
+ISSUED = [("Any issue date", None)] + [(f"Issued {text}", key) for text, key in PERIODS]
 
 
 class BillsPage(ListPage):
@@ -117,19 +102,8 @@ class BillsPage(ListPage):
                        + [(status_text(s), s.value) for s in BillStatus])
         self.utility_filter = bar.add_choice("utility", "Utility", [("All utilities", None)])
         bar.add_choice("issued", "", ISSUED)
-        caption = QLabel("Account")
-        caption.setObjectName("filterCaption")
-        self.account = QLineEdit()
-        self.account.setObjectName("accountFilter")
-        self.account.setPlaceholderText("exact account no.")
-        self.account.setClearButtonEnabled(True)
-        self.account.setMaximumWidth(130)
+        self.account = account_filter(bar)
         self.account.editingFinished.connect(self._on_account)
-        row = bar.layout()
-        assert isinstance(row, QBoxLayout)
-        # beside the other filters, before the bar's closing stretch
-        row.insertWidget(row.count() - 1, caption)
-        row.insertWidget(row.count() - 1, self.account)
 
     def setup_actions(self) -> None:
         self.add_action("Issue bills...", "print", self.issue_cycle,
@@ -158,9 +132,9 @@ class BillsPage(ListPage):
     # --- filters -----------------------------------------------------------------------
     def query_filters(self) -> dict[str, Any]:
         filters = dict(self.filter_bar.filters())
-        issued = filters.pop("issued", None)
-        if issued:
-            filters.update(issued_range(str(issued), self.ctx.backend.now().date()))
+        issued = date_range(str(filters.pop("issued", "")), self.ctx.backend.now().date())
+        if issued is not None:
+            filters["issued_from"], filters["issued_to"] = issued
         if filters.get("status") == OPEN:
             del filters["status"]
             filters["open_only"] = True

@@ -8,28 +8,34 @@
   Database tables never go through it: they use the paged, service-sorted model.
 - `Facts`: label/value lines of a detail pane; money values right-aligned.
 - `load_cycles()` / `load_utilities()`: reference lists for combos, in the background.
+- `date_range()` / `PERIODS`: "this month", "last 90 days"... as a from/to pair for the
+  list services' date filters; `account_filter()`: an exact account number box in a
+  filter bar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QGridLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QTableView,
     QWidget,
 )
 
 from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.status_colors import StatusDelegate
 from opsmanager_desktop.gui.table_model import Column, RowRole, SortRole
 from opsmanager_desktop.gui.tasks import run_task
@@ -253,3 +259,39 @@ def fill_combo(combo: QComboBox, items: Iterable[tuple[str, Any]], keep: Any = N
     if keep is not None and combo.findData(keep) >= 0:
         combo.setCurrentIndex(combo.findData(keep))
     combo.blockSignals(False)
+
+
+PERIODS = [("this month", "this_month"), ("last month", "last_month"),
+           ("in the last 90 days", "last_90"), ("this year", "this_year")]
+
+
+def date_range(choice: str, today: date) -> tuple[date, date] | None:
+    """The first and last day of a PERIODS choice (None: any date)."""
+    first = today.replace(day=1)
+    if choice == "this_month":
+        return first, today
+    if choice == "last_month":
+        end = first - timedelta(days=1)
+        return end.replace(day=1), end
+    if choice == "last_90":
+        return today - timedelta(days=90), today
+    if choice == "this_year":
+        return today.replace(month=1, day=1), today
+    return None
+
+
+def account_filter(bar: FilterBar) -> QLineEdit:
+    """An exact account number box beside the bar's combos (before its closing stretch);
+    the page reads it into its query and saves it with the filter state."""
+    caption = QLabel("Account")
+    caption.setObjectName("filterCaption")
+    edit = QLineEdit()
+    edit.setObjectName("accountFilter")
+    edit.setPlaceholderText("exact account no.")
+    edit.setClearButtonEnabled(True)
+    edit.setMaximumWidth(130)
+    row = bar.layout()
+    assert isinstance(row, QBoxLayout)
+    row.insertWidget(row.count() - 1, caption)
+    row.insertWidget(row.count() - 1, edit)
+    return edit

@@ -50,6 +50,7 @@ _MODULES = [
     "opsmanager_desktop.gui.pages.readings",
     "opsmanager_desktop.gui.pages.billing_run",
     "opsmanager_desktop.gui.pages.bills",
+    "opsmanager_desktop.gui.pages.payments",
     "opsmanager_desktop.gui.pages.analytics",
     "opsmanager_desktop.gui.pages.distribution",
 ]
