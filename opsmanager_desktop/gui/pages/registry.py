@@ -51,6 +51,7 @@ _MODULES = [
     "opsmanager_desktop.gui.pages.billing_run",
     "opsmanager_desktop.gui.pages.bills",
     "opsmanager_desktop.gui.pages.payments",
+    "opsmanager_desktop.gui.pages.dues",
     "opsmanager_desktop.gui.pages.analytics",
     "opsmanager_desktop.gui.pages.distribution",
 ]
