@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:47:53.830158
+Create Date: 2026-11-23 19:24:41.999305
 """
 from __future__ import annotations
 
@@ -88,10 +88,10 @@ def upgrade() -> None:
     )
     op.create_table('customers',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_no', sa.String(length=32), nullable=False),
-    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('account_no', sa.String(length=32).with_variant(sa.String(length=32, collation='NOCASE'), 'sqlite'), nullable=False),
+    sa.Column('name', sa.String(length=120).with_variant(sa.String(length=120, collation='NOCASE'), 'sqlite'), nullable=False),
     sa.Column('address', sa.String(length=255), nullable=False),
-    sa.Column('phone', sa.String(length=32), nullable=False),
+    sa.Column('phone', sa.String(length=32).with_variant(sa.String(length=32, collation='NOCASE'), 'sqlite'), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('credit', opsmanager_desktop.db.types.ScaledDecimal(14, 2), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -193,7 +193,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.Column('utility_type_id', sa.Integer(), nullable=False),
-    sa.Column('meter_number', sa.String(length=40), nullable=False),
+    sa.Column('meter_number', sa.String(length=40).with_variant(sa.String(length=40, collation='NOCASE'), 'sqlite'), nullable=False),
     sa.Column('active_meter', sa.String(length=40), nullable=True),
     sa.Column('tariff_plan_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
