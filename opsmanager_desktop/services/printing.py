@@ -15,20 +15,17 @@ Every file is written under a temporary name and renamed when the whole job has 
 refused, failed or cancelled job leaves no half-written PDF. Printing changes no bill (it
 does not issue them: a bill not issued yet prints as a draft); the job is audited.
 
-Worker processes are started with "spawn" (a forked copy of a process holding Qt threads
-or database connections is not safe). A frozen (PyInstaller) build must call
-multiprocessing.freeze_support() at start for them to work.
+The worker processes are kept between jobs (services/print_pool.py).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +41,7 @@ from opsmanager_desktop.reports.pdf_bill import render_chunk
 from opsmanager_desktop.reports.pdf_merge import PdfJoiner
 from opsmanager_desktop.reports.printable import Company, PrintableBill
 from opsmanager_desktop.resources_path import resource
+from opsmanager_desktop.services import print_pool
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.print_data import company_of, printable_bills, walking_order
@@ -212,9 +210,8 @@ def print_bills(backend: Backend, token: str, selection: PrintSelection, out: st
     logo = str(resource("logo.png"))
     title = f"Bills: {selection.describe()}"
     try:
-        with _Renderer(workers if len(chunks) > 1 else 1) as renderer:
-            _run(backend, token, ids, chunks, parts, renderer, logo, title, progress,
-                 cancelled)
+        _run(backend, token, ids, chunks, parts, _Renderer(workers if len(chunks) > 1 else 1),
+             logo, title, progress, cancelled)
     except BaseException:
         for part in parts:
             part.unlink(missing_ok=True)
@@ -251,7 +248,6 @@ def _run(backend: Backend, token: str, ids: array[int], chunks: list[tuple[int, 
             pass
         while pending:
             if cancelled is not None and cancelled():
-                renderer.cancel()
                 raise PrintCancelled()
             file_index, result = pending.popleft()
             pdf = result if isinstance(result, bytes) else result.result()
@@ -270,33 +266,23 @@ def _run(backend: Backend, token: str, ids: array[int], chunks: list[tuple[int, 
         if joiner is not None:
             joiner.close()
     finally:
+        for _index, left in pending:  # cancelled or failed: drop the chunks not drawn yet
+            if isinstance(left, Future):
+                left.cancel()
         if handle is not None:
             handle.close()
 
 
 class _Renderer:
-    """Chunks rendered in worker processes (or here, for a one-chunk job or one core)."""
+    """Chunks drawn by the worker processes (print_pool), or here for a one-chunk job or
+    one core."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-        if workers > 1:
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, job: PrintJob, logo: str, title: str) -> Future[bytes] | bytes:
-        if self._pool is None:
+        if self.workers <= 1:
             return render_chunk(job.bills, job.company, logo, title)
-        return self._pool.submit(render_chunk, job.bills, job.company, logo, title)
-
-    def cancel(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def __enter__(self) -> _Renderer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        future: Future[bytes] = print_pool.submit(self.workers, render_chunk, job.bills,
+                                                  job.company, logo, title)
+        return future
