@@ -27,6 +27,7 @@ from opsmanager_desktop.services.meter_history import (
     later_reading_problem,
     load_histories,
     reading_values,
+    replaced_connections,
 )
 
 CHUNK = IN_LIST_MAX  # every IN list of a chunk stays short (services/imports.py)
@@ -44,8 +45,10 @@ def estimate_missing_readings(session: Session, cycle: BillingCycle, connection_
     of the last 3 approved actual readings (domain/readings.py, with the true-up rule).
     """
     estimated: list[int] = []
+    replaced = replaced_connections(session)
     for start in range(0, len(connection_ids), CHUNK):
-        estimated += _chunk(session, cycle, connection_ids[start:start + CHUNK], username, now)
+        estimated += _chunk(session, cycle, connection_ids[start:start + CHUNK], username, now,
+                            replaced)
     if estimated:
         write_audit(session, at=now, username=username, entity="reading_cycle",
                     entity_id=cycle.period, action="estimate",
@@ -54,7 +57,7 @@ def estimate_missing_readings(session: Session, cycle: BillingCycle, connection_
 
 
 def _chunk(session: Session, cycle: BillingCycle, ids: list[int], username: str,
-           now: datetime) -> list[int]:
+           now: datetime, replaced: set[int]) -> list[int]:
     connections = {cid: (initial, meter) for cid, initial, meter in session.execute(
         select(Connection.id, Connection.initial_reading, Connection.meter_number)
         .where(Connection.id.in_(ids), Connection.status != ConnectionStatus.CLOSED.value))}
@@ -66,7 +69,7 @@ def _chunk(session: Session, cycle: BillingCycle, ids: list[int], username: str,
             MeterReading.cycle_id == cycle.id))):
         (rejected if status == ReadingStatus.REJECTED.value else existing)[cid] = rid
     candidates = {cid: v[0] for cid, v in connections.items() if cid not in existing}
-    histories = load_histories(session, candidates, cycle.period)
+    histories = load_histories(session, candidates, cycle.period, replaced=replaced)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     done: list[int] = []

@@ -4,7 +4,7 @@ readings and the meter changes not yet read (the inputs of domain/readings.py)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -49,11 +49,19 @@ class Computed:
     flags: tuple[Flag, ...]
 
 
+def replaced_connections(session: Session) -> set[int]:
+    """Connections with a meter change waiting for its first reading (few at any time)."""
+    return set(session.scalars(select(MeterReplacement.connection_id).where(
+        MeterReplacement.reading_id.is_(None))))
+
+
 def load_histories(session: Session, initial_readings: Mapping[int, Decimal],
-                   period: str | None = None) -> dict[int, MeterHistory]:
+                   period: str | None = None, *,
+                   replaced: Collection[int] | None = None) -> dict[int, MeterHistory]:
     """The history of each connection (id -> its initial reading) as seen from the cycle
     `period`: readings of that cycle itself are left out and only earlier ones count for
-    the average. `period=None`: as of now, every reading counts."""
+    the average. `period=None`: as of now, every reading counts. `replaced`: the result of
+    replaced_connections(), when the caller loads many chunks (saves a query per chunk)."""
     ids = list(initial_readings)
     if not ids:
         return {}
@@ -68,10 +76,12 @@ def load_histories(session: Session, initial_readings: Mapping[int, Decimal],
                 latest[cid] = (position_after(current, carried, bool(estimated)), cycle)
             if is_recent:
                 recent.setdefault(cid, []).append(units)
-        for rep in session.scalars(select(MeterReplacement).where(
-                MeterReplacement.connection_id.in_(part), MeterReplacement.reading_id.is_(None))
-                .order_by(MeterReplacement.id)):
-            pending.setdefault(rep.connection_id, []).append(rep)
+        waiting = part if replaced is None else [c for c in part if c in replaced]
+        if waiting:
+            for rep in session.scalars(select(MeterReplacement).where(
+                    MeterReplacement.connection_id.in_(waiting),
+                    MeterReplacement.reading_id.is_(None)).order_by(MeterReplacement.id)):
+                pending.setdefault(rep.connection_id, []).append(rep)
     result = {}
     for cid, initial in initial_readings.items():
         reps = pending.get(cid, [])

@@ -58,6 +58,7 @@ from opsmanager_desktop.services.meter_history import (
     load_histories,
     open_cycle,
     reading_values,
+    replaced_connections,
 )
 from opsmanager_desktop.services.reading_photos import resolve, store_photos
 
@@ -105,6 +106,7 @@ class _ReadingImport:
         self.utilities = utility_ids(ctx.session)
         self.utility_names = {v: k for k, v in self.utilities.items()}
         self.seen: dict[int, int] = {}  # connection id -> row of this file
+        self.replaced = replaced_connections(ctx.session)
         self.counts = {"imported": 0, "replaced": 0, "high": 0, "zero": 0, "photos": 0}
 
     def _parse(self, row: Row, problems: Problems) -> _Parsed | None:
@@ -154,7 +156,7 @@ class _ReadingImport:
                                 MeterReading.status, MeterReading.entered_by)
                                 .where(MeterReading.connection_id.in_(ids),
                                        MeterReading.cycle_id == self.cycle.id))))
-        histories = load_histories(session, initials, period)
+        histories = load_histories(session, initials, period, replaced=self.replaced)
         items = []
         for p in parsed:
             hit = found.get((p.utility_id, p.meter))
