@@ -257,6 +257,9 @@ def shoot_main(shooter: Shooter, backend: Backend, settings: AppSettings) -> Non
     shooter.save(window, "main_as_billing_officer")
     window.shut_down()
     window.deleteLater()
+    from opsmanager_desktop.gui.pages import bills_screenshots  # readings, billing, payments
+
+    bills_screenshots.role_windows(shooter, backend, settings, PASSWORD)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         fresh.dispose()
         backend = make_backend(f"sqlite:///{Path(tmp) / 'sample.sqlite3'}", migrate=True)
         populate(backend)
+        from opsmanager_desktop.gui.pages import bills_screenshots  # this month's readings
+
+        bills_screenshots.add_sample_data(backend, PASSWORD)
         sign_in = SignInDialog(backend, username="admin")
         shooter.dialog(sign_in, "sign_in")
         wrong = SignInDialog(backend, username="admin")

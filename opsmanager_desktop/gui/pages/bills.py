@@ -72,22 +72,23 @@ class BillsPage(ListPage):
         return row.bill_no
 
     def make_columns(self) -> Sequence[Column[BillRow]]:
+        # what an officer looks for first (who, state, money) before the detail pane
         return [
-            Column("bill_no", "Bill", lambda r: r.bill_no, "bill_no", width=120),
+            Column("bill_no", "Bill", lambda r: r.bill_no, "bill_no", width=140),
             Column("account", "Account", lambda r: r.account_no, "account_no", width=90),
             Column("customer", "Customer", lambda r: r.customer_name, "customer_name",
-                   width=150),
-            Column("utility", "Utility", lambda r: r.utility, "utility", width=85),
+                   width=130),
+            status_column("status", "Status", lambda r: r.status, "status", width=90),
+            money_column("total", "Total", lambda r: r.total, "total", width=95),
+            money_column("balance", "Balance", lambda r: r.balance, "balance", width=95),
+            date_column("due", "Due", lambda r: r.due_date, "due_date", width=90),
             Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=70),
+            Column("utility", "Utility", lambda r: r.utility, "utility", width=85),
             Column("units", "Units", lambda r: r.units, "units", RIGHT, units_text, 75),
-            money_column("total", "Total", lambda r: r.total, "total"),
+            money_column("paid", "Paid", lambda r: r.amount_paid, "amount_paid", width=95),
             Column("adjustments", "Adjusted", lambda r: r.adjustments or None, None, RIGHT,
                    lambda v: "" if v is None else signed_money(v), 85),
-            money_column("paid", "Paid", lambda r: r.amount_paid, "amount_paid"),
-            money_column("balance", "Balance", lambda r: r.balance, "balance"),
-            status_column("status", "Status", lambda r: r.status, "status", width=95),
-            date_column("issued", "Issued", lambda r: r.issue_date, "issue_date", width=95),
-            date_column("due", "Due", lambda r: r.due_date, "due_date", width=95),
+            date_column("issued", "Issued", lambda r: r.issue_date, "issue_date", width=90),
             Column("meter", "Meter", lambda r: r.meter_number, width=100),
             Column("estimated", "Estimated", lambda r: "Yes" if r.is_estimated else "",
                    width=75),
@@ -98,9 +99,10 @@ class BillsPage(ListPage):
 
     def setup_filters(self, bar: FilterBar) -> None:
         self.cycle_filter = bar.add_choice("cycle", "Cycle", [("All cycles", None)])
-        bar.add_choice("status", "Status", [("All statuses", None), ("Due or overdue", OPEN)]
+        # captions only where the choices do not say what they are (the bar must fit)
+        bar.add_choice("status", "", [("All statuses", None), ("Due or overdue", OPEN)]
                        + [(status_text(s), s.value) for s in BillStatus])
-        self.utility_filter = bar.add_choice("utility", "Utility", [("All utilities", None)])
+        self.utility_filter = bar.add_choice("utility", "", [("All utilities", None)])
         bar.add_choice("issued", "", ISSUED)
         self.account = account_filter(bar)
         self.account.editingFinished.connect(self._on_account)

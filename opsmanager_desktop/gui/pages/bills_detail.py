@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from opsmanager_desktop.domain.errors import NotFound
 from opsmanager_desktop.domain.tariff import Charges, Line, LineKind
@@ -53,6 +54,7 @@ class BillDetailPane(QFrame):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(scroll)
         body = QWidget()
         body.setObjectName("detailBody")
@@ -76,6 +78,9 @@ class BillDetailPane(QFrame):
         column.addWidget(self.facts)
         column.addWidget(section_title("Charges"))
         self.lines = readonly_table(["Line", "Quantity", "Rate", "Amount"])
+        header = self.lines.horizontalHeader()  # the description takes what is left
+        for section in (1, 2, 3):
+            header.setSectionResizeMode(section, QHeaderView.ResizeMode.ResizeToContents)
         column.addWidget(self.lines)
         self.adjust_title = section_title("Adjustments")
         column.addWidget(self.adjust_title)
@@ -123,7 +128,7 @@ class BillDetailPane(QFrame):
         if self._status is not None:
             self._status.deleteLater()
         self._status = status_label(b.status)
-        self.status_holder.addWidget(self._status)
+        self.status_holder.addWidget(self._status, 0, Qt.AlignmentFlag.AlignLeft)
         facts: list[tuple[str, str | Decimal | None]] = [
             ("Issued", format_value(b.issue_date) or "not issued yet"),
             ("Due", format_value(b.due_date) or "-"),
@@ -148,11 +153,12 @@ class BillDetailPane(QFrame):
         self.adjustments.setVisible(has_adjustments)
         set_rows(self.adjustments, [[format_value(a.created_at), a.created_by, a.reason,
                                      signed_money(a.amount)] for a in detail.adjustments], {3})
-        last = f" (since bill {detail.last_bill_no})" if detail.last_bill_no else ""
+        since = f"Paid since bill {detail.last_bill_no}" if detail.last_bill_no else \
+            "Paid since the last bill"
         self.statement.set_facts([
             ("As at", detail.as_at.isoformat()),
             ("Previous balance", detail.previous_balance),
-            (f"Payments since the last bill{last}", detail.payments_since_last_bill),
+            (since, detail.payments_since_last_bill),
             ("Current charges", detail.current_charges),
             ("Total due", detail.total_due),
         ])

@@ -109,13 +109,14 @@ class ImportPreviewDialog(QDialog):
         self.check_button.clicked.connect(self.start_check)
         self.buttons.addButton(self.check_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button = QPushButton("Import")
-        self.import_button.setObjectName("primaryButton")
+        # the default button's style greys out when disabled (#primaryButton's does not)
+        self.import_button.setDefault(True)
         self.import_button.setEnabled(False)
         self.import_button.clicked.connect(self.start_import)
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(900, 560)
+        self.setMinimumSize(860, 520)  # room for the rows and their problems
 
     # --- what subclasses provide -----------------------------------------------------
     def capture(self) -> Any:
@@ -177,8 +178,8 @@ class ImportPreviewDialog(QDialog):
         self.sample_model.columns = [
             number_column("row", "Row", lambda r: r.row, width=50),
             Column("state", "State", _row_state, formatter=_state_text, width=90),
+            Column("problems", "Problems", lambda r: "; ".join(r.problems), width=280),
             *[Column(f"c{i}", name, _cell(i), width=110) for i, name in enumerate(header)],
-            Column("problems", "Problems", lambda r: "; ".join(r.problems)),
         ]
         self.sample_model.endResetModel()
         self.sample_model.set_rows(preview.sample)

@@ -187,7 +187,9 @@ def money_text(value: Decimal | None) -> str:
 
 
 class Facts(QWidget):
-    """Label/value lines in two columns; `set_facts` replaces them all."""
+    """Label/value lines; `set_facts` replaces them all. Money (a Decimal) is right-aligned
+    in a column as wide as the widest amount, next to its label, so amounts line up like a
+    statement; text values take the rest of the width and wrap."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,7 +197,7 @@ class Facts(QWidget):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setHorizontalSpacing(14)
         self.grid.setVerticalSpacing(3)
-        self.grid.setColumnStretch(1, 1)
+        self.grid.setColumnStretch(2, 1)
         self.values: dict[str, QLabel] = {}
 
     def set_facts(self, facts: Sequence[tuple[str, str | Decimal | None]]) -> None:
@@ -214,11 +216,13 @@ class Facts(QWidget):
             shown = QLabel(text)
             shown.setObjectName("factValue")
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            shown.setWordWrap(not money)
+            self.grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
             if money:
                 shown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(shown, row, 1)
+                self.grid.addWidget(shown, row, 1)
+            else:
+                shown.setWordWrap(True)
+                self.grid.addWidget(shown, row, 1, 1, 2)
             self.values[label] = shown
 
     def value(self, label: str) -> str:
@@ -262,7 +266,7 @@ def fill_combo(combo: QComboBox, items: Iterable[tuple[str, Any]], keep: Any = N
 
 
 PERIODS = [("this month", "this_month"), ("last month", "last_month"),
-           ("in the last 90 days", "last_90"), ("this year", "this_year")]
+           ("last 90 days", "last_90"), ("this year", "this_year")]
 
 
 def date_range(choice: str, today: date) -> tuple[date, date] | None:
@@ -282,16 +286,26 @@ def date_range(choice: str, today: date) -> tuple[date, date] | None:
 
 def account_filter(bar: FilterBar) -> QLineEdit:
     """An exact account number box beside the bar's combos (before its closing stretch);
-    the page reads it into its query and saves it with the filter state."""
-    caption = QLabel("Account")
-    caption.setObjectName("filterCaption")
+    the page reads it into its query and saves it with the filter state. The search box is
+    narrowed a little so a bar with several combos still fits a 1280-pixel window."""
     edit = QLineEdit()
     edit.setObjectName("accountFilter")
-    edit.setPlaceholderText("exact account no.")
+    edit.setPlaceholderText("Account no.")
+    edit.setToolTip("Only this account's rows (the exact account number)")
     edit.setClearButtonEnabled(True)
-    edit.setMaximumWidth(130)
+    edit.setFixedWidth(120)
     row = bar.layout()
     assert isinstance(row, QBoxLayout)
-    row.insertWidget(row.count() - 1, caption)
     row.insertWidget(row.count() - 1, edit)
+    compact_search(bar)
     return edit
+
+
+def compact_search(bar: FilterBar) -> None:
+    bar.search.setMinimumWidth(170)
+
+
+def channel_text(value: object) -> str:
+    """CASH -> Cash, but POS stays POS."""
+    text = str(getattr(value, "value", value))
+    return text if text == "POS" else text.capitalize()

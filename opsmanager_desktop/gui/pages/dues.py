@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -105,6 +106,7 @@ class DuesPage(BasePage):
         splitter.setStretchFactor(1, 2)
         self.splitter = splitter
         self.layout_.addWidget(splitter, 1)
+        self._split_done = False
         saved = ctx.settings.filter_state(spec.key).get("account")
         if saved:
             self.account.setText(str(saved))
@@ -151,22 +153,25 @@ class DuesPage(BasePage):
         self.ageing_hint.setWordWrap(True)
         column.addWidget(self.ageing_hint)
         self.ageing_model: RowsModel[AgeingBucket] = RowsModel([
-            Column("bucket", "Days past due", lambda a: a.bucket, width=110),
-            number_column("bills", "Bills", lambda a: a.bills, width=80),
-            money_column("amount", "Amount", lambda a: a.amount, width=130),
+            Column("bucket", "Days past due", lambda a: a.bucket, width=115),
+            number_column("bills", "Bills", lambda a: a.bills, width=70),
+            money_column("amount", "Amount", lambda a: a.amount, width=110),
         ], parent=self)
         self.ageing_view = rows_view(self.ageing_model, sortable=False)
-        self.ageing_view.setFixedHeight(4 * 26 + 32)
+        self.ageing_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.ageing_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.ageing_view.setFixedHeight(  # the four buckets, no scrolling
+            self.ageing_view.horizontalHeader().sizeHint().height() + 4 * 26 + 4)
         column.addWidget(self.ageing_view)
         self.ageing_total = QLabel()
         self.ageing_total.setObjectName("totalLabel")
         self.ageing_total.setAlignment(Qt.AlignmentFlag.AlignRight)
         column.addWidget(self.ageing_total)
         self.defaulters_model: RowsModel[Defaulter] = RowsModel([
-            Column("account", "Account", lambda d: d.account_no, width=85),
-            Column("name", "Customer", lambda d: d.name, width=140),
-            money_column("owed", "Overdue", lambda d: d.overdue_amount, width=105),
-            Column("days", "Days", lambda d: d.days_overdue, None, RIGHT, width=55),
+            Column("account", "Account", lambda d: d.account_no, width=88),
+            Column("name", "Customer", lambda d: d.name, width=120),
+            money_column("owed", "Overdue", lambda d: d.overdue_amount, width=100),
+            Column("days", "Days", lambda d: d.days_overdue, None, RIGHT, width=50),
         ], parent=self)
         self.defaulters_view = rows_view(self.defaulters_model)
         self.defaulters_view.doubleClicked.connect(self._on_defaulter)
@@ -177,6 +182,13 @@ class DuesPage(BasePage):
             self.defaulters_view.setVisible(False)
             column.addStretch(1)
         return frame
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._split_done:  # room for the defaulters' four columns on the right
+            self._split_done = True
+            width = self.splitter.width()
+            self.splitter.setSizes([width - 440, 440])
 
     # --- loading -----------------------------------------------------------------------
     def refresh(self) -> None:

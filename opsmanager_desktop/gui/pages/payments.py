@@ -25,12 +25,12 @@ from opsmanager_desktop.gui.pages.bills_widgets import (
     Facts,
     RowsModel,
     account_filter,
+    channel_text,
     colour_statuses,
     date_range,
     rows_view,
     section_title,
     status_column,
-    status_text,
 )
 from opsmanager_desktop.gui.pages.payments_dialogs import (
     PaymentImportDialog,
@@ -162,13 +162,13 @@ class PaymentsPage(ListPage):
             date_column("paid_at", "Paid on", lambda r: r.paid_at, "paid_at", width=95),
             Column("account", "Account", lambda r: r.account_no, "account_no", width=90),
             Column("customer", "Customer", lambda r: r.customer_name, "customer_name",
-                   width=160),
+                   width=140),
             money_column("amount", "Amount", lambda r: r.amount, "amount"),
-            Column("channel", "Channel", lambda r: status_text(r.channel), "channel",
-                   width=80),
-            Column("reference", "Reference", lambda r: r.reference, "reference", width=130),
-            Column("bill", "Bill named", lambda r: r.bill_no, width=120),
-            status_column("state", "State", _state, width=95),
+            Column("channel", "Channel", lambda r: channel_text(r.channel), "channel",
+                   width=75),
+            status_column("state", "State", _state, width=90),
+            Column("reference", "Reference", lambda r: r.reference, "reference", width=150),
+            Column("bill", "Bill named", lambda r: r.bill_no, width=140),
             Column("recorded_by", "Recorded by", lambda r: r.recorded_by, "recorded_by",
                    width=105),
             date_column("recorded_at", "Recorded", lambda r: r.recorded_at, "recorded_at",
@@ -180,10 +180,10 @@ class PaymentsPage(ListPage):
         return payments.list_payments(self.ctx.backend, self.ctx.token, query)
 
     def setup_filters(self, bar: FilterBar) -> None:
-        bar.add_choice("channel", "Channel", [("All channels", None)]
-                       + [(status_text(c), c.value) for c in Channel])
-        bar.add_choice("reversed", "State", [("Posted and reversed", None),
-                                             ("Posted", False), ("Reversed", True)])
+        bar.add_choice("channel", "", [("All channels", None)]
+                       + [(channel_text(c), c.value) for c in Channel])
+        bar.add_choice("reversed", "", [("Posted and reversed", None),
+                                        ("Posted only", False), ("Reversed only", True)])
         bar.add_choice("period", "", [("Any date", None)]
                        + [(f"Paid {text}", key) for text, key in PERIODS])
         self.account = account_filter(bar)

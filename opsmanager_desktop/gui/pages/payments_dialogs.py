@@ -16,7 +16,7 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.errors import error_message
 from opsmanager_desktop.gui.forms import FormDialog
 from opsmanager_desktop.gui.pages.bills_import_preview import ImportPreviewDialog
-from opsmanager_desktop.gui.pages.bills_widgets import money_text, status_text
+from opsmanager_desktop.gui.pages.bills_widgets import channel_text, money_text, status_text
 from opsmanager_desktop.gui.pages.readings_dialogs import date_edit, picked_date
 from opsmanager_desktop.gui.tasks import Job, run_task
 from opsmanager_desktop.services import customers, dues, payments
@@ -75,13 +75,13 @@ class RecordPaymentDialog(FormDialog):
         self.amount.setPlaceholderText("e.g. 1155.00")
         self.channel = self.add_field("Channel", QComboBox(), "channel")
         for channel in Channel:
-            self.channel.addItem(status_text(channel), channel.value)
+            self.channel.addItem(channel_text(channel), channel.value)
         self.reference = self.add_field("Reference", QLineEdit(), "reference")
         self.reference.setMaxLength(MAX_REFERENCE)
         self.reference.setPlaceholderText("receipt, transaction or cheque number")
         self.paid_at = self.add_field("Paid on", date_edit(ctx.backend.now().date()),
                                       "paid_at", "paid on")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(620)  # a bill's line: number, balance, due date, status
         if account_no:
             self.look_up()
             self.amount.setFocus()

@@ -22,6 +22,7 @@ from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.base import ListPage
 from opsmanager_desktop.gui.pages.bills_widgets import (
     colour_statuses,
+    compact_search,
     fill_combo,
     flag_value,
     load_cycles,
@@ -75,12 +76,12 @@ class ReadingsPage(ListPage):
             number_column("id", "No.", lambda r: r.id, "id", width=60),
             Column("meter", "Meter", lambda r: r.meter_number, "meter_number", width=105),
             Column("account", "Account", lambda r: r.account_no, "account_no", width=90),
-            Column("customer", "Customer", lambda r: r.customer_name, width=150),
+            Column("customer", "Customer", lambda r: r.customer_name, width=140),
+            units_column("units", "Units", lambda r: r.units, "units", width=75),
+            status_column("flags", "Flags", lambda r: flag_value(r.flags), "flags", width=70),
+            status_column("status", "Status", lambda r: r.status, "status", width=100),
             units_column("previous", "Previous", lambda r: r.previous_reading),
             units_column("current", "Current", lambda r: r.current_reading),
-            units_column("units", "Units", lambda r: r.units, "units", width=80),
-            status_column("flags", "Flags", lambda r: flag_value(r.flags), "flags", width=80),
-            status_column("status", "Status", lambda r: r.status, "status", width=100),
             date_column("read_at", "Read on", lambda r: r.read_at, "read_at", width=95),
             Column("utility", "Utility", lambda r: r.utility, width=85),
             Column("source", "Source", lambda r: status_text(r.source), "source", width=80),
@@ -104,9 +105,12 @@ class ReadingsPage(ListPage):
         status.blockSignals(False)
         bar.add_choice("flag", "Flags", [("Any", None), ("Flagged", "ANY")] + [
             (status_text(f), f.value) for f in Flag])
-        self.utility_filter = bar.add_choice("utility", "Utility", [("All utilities", None)])
-        bar.add_choice("source", "Source", [("All sources", None)] + [
+        # no captions: "All utilities", "Electricity", "Manual" say what they are, and the
+        # bar has to fit a 1280-pixel window
+        self.utility_filter = bar.add_choice("utility", "", [("All utilities", None)])
+        bar.add_choice("source", "", [("All sources", None)] + [
             (status_text(s), s.value) for s in ReadingSource])
+        compact_search(bar)
 
     def setup_actions(self) -> None:
         self.approve_action = self.add_action(
@@ -136,7 +140,7 @@ class ReadingsPage(ListPage):
         if not self._split_done:
             self._split_done = True
             width = self.splitter.width()
-            self.splitter.setSizes([width - 400, 400])
+            self.splitter.setSizes([width - 420, 420])
 
     # --- reference lists ---------------------------------------------------------------
     def refresh(self) -> None:

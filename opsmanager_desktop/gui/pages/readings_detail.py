@@ -66,6 +66,7 @@ class ReadingDetail(QFrame):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(scroll)
         body = QWidget()
         body.setObjectName("detailBody")
@@ -97,15 +98,17 @@ class ReadingDetail(QFrame):
         column.addWidget(self.photo)
         column.addWidget(section_title("Last 3 readings of this meter"))
         self.history_model: RowsModel[ReadingRow] = RowsModel([
-            Column("period", "Cycle", lambda r: r.period, width=70),
-            units_column("current", "Reading", lambda r: r.current_reading, width=85),
-            units_column("units", "Units", lambda r: r.units, width=70),
-            status_column("status", "Status", lambda r: r.status, width=95),
-            status_column("flags", "Flags", lambda r: flag_value(r.flags), width=70),
+            Column("period", "Cycle", lambda r: r.period, width=65),
+            units_column("current", "Reading", lambda r: r.current_reading, width=80),
+            units_column("units", "Units", lambda r: r.units, width=60),
+            status_column("status", "Status", lambda r: r.status, width=92),
+            status_column("flags", "Flags", lambda r: flag_value(r.flags), width=55),
         ], parent=self)
         self.history = rows_view(self.history_model, statuses=["status", "flags"],
                                  sortable=False)
-        self.history.setFixedHeight(4 * 26 + 8)
+        self.history.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history.setFixedHeight(  # three readings, no scrolling
+            self.history.horizontalHeader().sizeHint().height() + 3 * 26 + 4)
         column.addWidget(self.history)
         self.average = QLabel()
         self.average.setObjectName("hint")

@@ -154,7 +154,7 @@ class RejectDialog(FormDialog):
         self.reason = self.add_field("Reason", QLineEdit(), "reason")
         self.reason.setMaxLength(REASON_MAX)
         self.reason.setPlaceholderText("e.g. digits misread: photo shows 12,480")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(540)
 
     def collect(self) -> str:
         return str(self.reason.text())
