@@ -295,3 +295,20 @@ def test_bulk_figures_on_demo_data_equal_the_bill_detail(backend: Backend) -> No
 def _issue_date(backend: Backend, bill_no: str) -> date | None:
     with backend.sessions() as s:
         return s.scalar(select(Bill.issue_date).where(Bill.bill_no == bill_no))
+
+
+def test_paid_and_overdue_bills_say_so(backend: Backend, tmp_path: Path) -> None:
+    world, conn = _statement_world(backend)
+    bill_no = _bill_no(backend, conn, "2026-02")
+    bills.mark_overdue(backend, token_for(backend, Role.ACCOUNTS_OFFICER), "2026-03-20")
+    out = tmp_path / "late.pdf"
+    printing.print_bills(backend, world.officer, PrintSelection(bill_nos=(bill_no,)), out)
+    [late] = _texts(out)
+    assert "OVERDUE: the due date has passed" in late
+    # January's 155.00 left and February's 825.00: the oldest is paid first
+    payments.record_payment(backend, token_for(backend, Role.ACCOUNTS_OFFICER), "P-1",
+                            "980.00", "CASH", "T-9", date(2026, 3, 21))
+    printing.print_bills(backend, world.officer, PrintSelection(bill_nos=(bill_no,)), out)
+    [paid] = _texts(out)
+    assert "PAID" in paid and "Nothing more to pay on this bill" in paid
+    assert "OVERDUE" not in paid

@@ -38,6 +38,7 @@ TINT = HexColor("#eaf3fb")
 GREY = HexColor("#5a6470")
 RULE = HexColor("#b8c4d0")
 ALERT = HexColor("#b3261e")
+PAID = HexColor("#1d5e33")
 BLACK = Color(0, 0, 0)
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 FORM = "bill"
@@ -237,22 +238,29 @@ def draw_bill(c: Any, bill: PrintableBill) -> None:
     for i, line in enumerate(wrap(bill.address, FONT, 9, 230, 2)):
         _value(c, 110, 692 - i * 12, line, width=230)
     _value(c, 110, 664, bill.transformer or "-")
-    # amount due (money in hand is said in words, not as a sum to pay)
+    # amount due: what to pay now (money in hand, or a bill already paid, said in words)
     c.setFont(BOLD, 22)
-    c.drawRightString(RIGHT - 12, 694, format_money(max(bill.total_due, ZERO_MONEY)))
-    if bill.total_due < 0:
+    if bill.status == "PAID":
+        c.setFillColor(PAID)
+        c.drawRightString(RIGHT - 12, 694, "PAID")
         c.setFont(FONT, 8.5)
-        c.drawRightString(RIGHT - 12, 682, f"Nothing to pay: your account is "
-                          f"{format_money(-bill.total_due)} in credit")
+        c.drawRightString(RIGHT - 12, 682, "Nothing more to pay on this bill. Thank you.")
+        c.setFillColor(BLACK)
+    else:
+        c.drawRightString(RIGHT - 12, 694, format_money(amount_to_pay(bill)))
+        if bill.total_due < 0:
+            c.setFont(FONT, 8.5)
+            c.drawRightString(RIGHT - 12, 682, f"Nothing to pay: your account is "
+                              f"{format_money(-bill.total_due)} in credit")
     c.setFont(BOLD, 11)
     c.drawString(410, 668, fmt_date(bill.due_date) if bill.due_date else "on issue")
+    c.setFont(BOLD, 8)
     if bill.status == "GENERATED":
         c.setFillColor(ALERT)
-        c.setFont(BOLD, 8)
         c.drawString(362, 656, "DRAFT: not issued yet, not a demand for payment")
-    elif bill.status == "PAID":
-        c.setFont(FONT, 8)
-        c.drawString(362, 656, "This bill is paid. Thank you.")
+    elif bill.status == "OVERDUE":
+        c.setFillColor(ALERT)
+        c.drawString(362, 656, "OVERDUE: the due date has passed; please pay now")
     c.setFillColor(BLACK)
     # connection and reading
     _value(c, 110, 610, f"{bill.utility} ({bill.unit})", width=180)
@@ -325,19 +333,27 @@ def _draw_lines(c: Any, bill: PrintableBill) -> None:
                       format_money(bill.current_charges))
 
 
+def amount_to_pay(bill: PrintableBill) -> Decimal:
+    """The slip's amount: the total due, nothing when in credit or already paid."""
+    if bill.status == "PAID":
+        return ZERO_MONEY
+    return max(bill.total_due, ZERO_MONEY)
+
+
 def qr_payload(bill: PrintableBill) -> str:
     """What the QR code carries: a tag, the payment reference (the bill number), the
-    account, the amount due and the due date, in QR's compact upper-case alphabet."""
+    account, the amount to pay and the due date, in QR's compact upper-case alphabet."""
     due = bill.due_date.strftime("%Y%m%d") if bill.due_date else ""
-    amount = f"{max(bill.total_due, ZERO_MONEY):.2f}"
+    amount = f"{amount_to_pay(bill):.2f}"
     return f"OPSMPAY:{bill.payment_reference}:{bill.account_no}:{amount}:{due}".upper()
 
 
 def _draw_slip(c: Any, bill: PrintableBill) -> None:
     top = SLIP_TOP - 24
     due = fmt_date(bill.due_date) if bill.due_date else "-"
-    values = [bill.account_no, bill.customer_name, bill.bill_no, bill.cycle,
-              format_money(max(bill.total_due, ZERO_MONEY)), due, bill.payment_reference]
+    to_pay = "Paid" if bill.status == "PAID" else format_money(amount_to_pay(bill))
+    values = [bill.account_no, bill.customer_name, bill.bill_no, bill.cycle, to_pay, due,
+              bill.payment_reference]
     for i, text in enumerate(values):
         bold = i in (4, 6)
         _value(c, 150, top - i * 15, text, size=10 if bold else 9, bold=bold, width=250)
