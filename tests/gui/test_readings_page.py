@@ -223,3 +223,15 @@ def test_import_preview_writes_nothing_until_confirmed(qtbot: QtBot, world: Worl
     assert (tmp_path / "feb.rejects.csv").exists()
     assert "1 reading of 2026-02 imported" in page.notice.text()
     assert _meters(page) == ["M1"]
+
+
+def test_queue_follows_another_supervisors_decisions(qtbot: QtBot, world: World,
+                                                     make_ctx: MakeCtx) -> None:
+    page = _page(qtbot, make_ctx(world.backend, Role.SUPERVISOR))
+    page.auto_refresh.check()  # the baseline of the change counter
+    wait_tasks(qtbot)
+    readings.approve_readings(world.backend, world.supervisor, JAN,
+                              [_id(world, "M1", JAN)])  # at another workstation
+    page.auto_refresh.check()  # what the timer does every few seconds
+    wait_tasks(qtbot)
+    assert sorted(_meters(page)) == ["M2", "M3"]

@@ -96,7 +96,8 @@ class BillingRunPage(BasePage):
         self.missing = rows_view(self.missing_model)
         self.missing.setObjectName("missingTable")
         self.layout_.addWidget(self.missing, 1)
-        self.missing_count = QLabel("")
+        self.missing_count = QLabel("Run billing to list the connections it could not bill, "
+                                    "each with the reason.")
         self.missing_count.setObjectName("countLabel")
         self.layout_.addWidget(self.missing_count)
 

@@ -178,7 +178,7 @@ class ImportPreviewDialog(QDialog):
         self.sample_model.columns = [
             number_column("row", "Row", lambda r: r.row, width=50),
             Column("state", "State", _row_state, formatter=_state_text, width=90),
-            Column("problems", "Problems", lambda r: "; ".join(r.problems), width=280),
+            Column("problems", "Problems", self._problems_text, width=280),
             *[Column(f"c{i}", name, _cell(i), width=110) for i, name in enumerate(header)],
         ]
         self.sample_model.endResetModel()
@@ -194,6 +194,9 @@ class ImportPreviewDialog(QDialog):
         self.summary.setText(self._summary(preview))
         self.skip_invalid.setVisible(not preview.ok and preview.valid > 0)
         self._update_buttons()
+
+    def _problems_text(self, row: PreviewRow) -> str:
+        return "; ".join(row.problems) or (self.skipped_means if row.skipped else "")
 
     def _summary(self, p: ImportPreview) -> str:
         one, many = self.noun
