@@ -312,3 +312,17 @@ def test_paid_and_overdue_bills_say_so(backend: Backend, tmp_path: Path) -> None
     [paid] = _texts(out)
     assert "PAID" in paid and "Nothing more to pay on this bill" in paid
     assert "OVERDUE" not in paid
+
+
+def test_names_beyond_latin_1_print_as_written(backend: Backend, tmp_path: Path) -> None:
+    from opsmanager_desktop.db.models import Customer
+
+    world, conn = _statement_world(backend)
+    with backend.sessions.begin() as s:
+        s.execute(update(Customer).where(Customer.account_no == "P-1").values(
+            name="Zoë Łukasz Ọkọnkwọ", address="ул. Ленина 5, Москва"))
+    out = tmp_path / "names.pdf"
+    printing.print_bills(backend, world.officer,
+                         PrintSelection(bill_nos=(_bill_no(backend, conn, "2026-02"),)), out)
+    [text] = _texts(out)
+    assert "Zoë Łukasz Ọkọnkwọ" in text and "ул. Ленина 5, Москва" in text

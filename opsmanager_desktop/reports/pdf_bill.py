@@ -13,6 +13,8 @@ XObject (`beginForm`/`doForm`); a page then only writes its own figures and its 
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +26,9 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from opsmanager_desktop.domain.money import format_money
@@ -53,6 +57,34 @@ COL_UNITS, COL_RATE, COL_AMOUNT = 372.0, 462.0, RIGHT - 8
 # the payment slip
 SLIP_TOP = 178.0
 QR_SIZE = 118.0
+
+
+@functools.cache
+def _unicode_fonts() -> tuple[str, str] | None:
+    """DejaVu Sans (regular, bold), registered once: the base-14 Helvetica holds only the
+    Windows Latin-1 letters. The files come with matplotlib, a dependency already."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
+    try:
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(folder / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(folder / "DejaVuSans-Bold.ttf")))
+    except (OSError, TTFError):
+        return None
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def font_for(text: str, bold: bool = False) -> str:
+    """Helvetica when it has every letter of `text` (fast, nothing embedded); else DejaVu
+    Sans (Latin with any accent, Greek, Cyrillic: names and addresses as written)."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        fonts = _unicode_fonts()
+        if fonts is not None:
+            return fonts[1] if bold else fonts[0]
+    return BOLD if bold else FONT
 
 
 def fmt_date(day: date | None) -> str:
@@ -134,7 +166,9 @@ def draw_form(c: Any, company: Company, logo: Path | None) -> None:
     text_x = LEFT + (58 if logo is not None and logo.is_file() else 0)
     c.setFillColor(BLACK)
     c.setFont(BOLD, 15)
-    c.drawString(text_x, 800, fit(company.name, BOLD, 15, 250))
+    name_font = font_for(company.name, bold=True)
+    c.setFont(name_font, 15)
+    c.drawString(text_x, 800, fit(company.name, name_font, 15, 250))
     c.setFillColor(GREY)
     c.setFont(FONT, 8)
     c.drawString(text_x, 787, fit(company.address, FONT, 8, 260))
@@ -203,8 +237,8 @@ def draw_form(c: Any, company: Company, logo: Path | None) -> None:
     c.setFillColor(GREY)
     c.drawCentredString(WIDTH / 2, 195, "Detach this slip and hand it in with your payment")
     c.setFillColor(BLACK)
-    c.setFont(BOLD, 10)
-    c.drawString(LEFT, SLIP_TOP - 4, fit(company.name, BOLD, 10, 230))
+    c.setFont(name_font, 10)
+    c.drawString(LEFT, SLIP_TOP - 4, fit(company.name, name_font, 10, 230))
     _heading(c, 280, SLIP_TOP - 4, "Payment slip")
     _labels(c, LEFT, SLIP_TOP - 24, ["Account no.", "Name", "Bill no.", "Billing month",
                                      "Amount due", "Pay by", "Payment reference"], 15)
@@ -215,7 +249,7 @@ def draw_form(c: Any, company: Company, logo: Path | None) -> None:
 
 def _value(c: Any, x: float, y: float, text: str, size: float = 9.0, bold: bool = False,
            width: float = 220.0) -> None:
-    font = BOLD if bold else FONT
+    font = font_for(text, bold)
     c.setFont(font, size)
     c.drawString(x, y, fit(text, font, size, width))
 
@@ -235,7 +269,7 @@ def draw_bill(c: Any, bill: PrintableBill) -> None:
     # customer
     _value(c, 110, 720, bill.account_no, bold=True)
     _value(c, 110, 706, bill.customer_name, width=230)
-    for i, line in enumerate(wrap(bill.address, FONT, 9, 230, 2)):
+    for i, line in enumerate(wrap(bill.address, font_for(bill.address), 9, 230, 2)):
         _value(c, 110, 692 - i * 12, line, width=230)
     _value(c, 110, 664, bill.transformer or "-")
     # amount due: what to pay now (money in hand, or a bill already paid, said in words)
