@@ -184,6 +184,9 @@ def _page_dialogs(shooter: Shooter, window: MainWindow, page: BasePage) -> None:
             shooter.dialog(version, "dialog_tariff_version", fill_version)
     if isinstance(page, CyclesPage):
         shooter.dialog(page.open_cycle(), "dialog_open_cycle")
+    from opsmanager_desktop.gui import screenshot_extras  # customers, dashboard, audit
+
+    screenshot_extras.page_dialogs(shooter, window, page, PASSWORD)
 
 
 def _select(page: BasePage, text: str) -> None:
@@ -208,6 +211,9 @@ def _prepare_page(page: BasePage) -> None:
                  if page.model.row_at(i).uses_categories]
         _select(page, codes[0] if codes else "")
         settle(200)
+    from opsmanager_desktop.gui import screenshot_extras
+
+    screenshot_extras.prepare_page(page)
 
 
 def shoot_main(shooter: Shooter, backend: Backend, settings: AppSettings) -> None:
@@ -257,6 +263,9 @@ def shoot_main(shooter: Shooter, backend: Backend, settings: AppSettings) -> Non
     shooter.save(window, "main_as_billing_officer")
     window.shut_down()
     window.deleteLater()
+    from opsmanager_desktop.gui import screenshot_extras  # other roles' dashboards, consumer
+
+    screenshot_extras.role_windows(shooter, backend, settings, PASSWORD)
     from opsmanager_desktop.gui.pages import bills_screenshots  # readings, billing, payments
 
     bills_screenshots.role_windows(shooter, backend, settings, PASSWORD)

@@ -2,8 +2,8 @@
 after (services/audit.py writes it; this module only reads it).
 
 Entries are listed newest first by default; filters: user (username), entity, action,
-date_from / date_to (the day of the change, inclusive), entity_id. The search is a prefix
-of the changed record's id or of the username.
+date_from / date_to (the day of the change, inclusive), record (the changed record's id).
+The search is a prefix of the changed record's id or of the username.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class AuditRow:
     username: str
     db_user: str
     entity: str
-    entity_id: str
+    record: str  # the changed record's id within its entity (entity_id in the table)
     action: str
     changed: tuple[str, ...]  # fields whose value differs between before and after
     before: str | None  # JSON as stored
@@ -114,7 +114,7 @@ def _day(value: object, field: str) -> date:
 
 _SORT = {"at": AuditEntry.at, "id": AuditEntry.id, "username": AuditEntry.username,
          "entity": AuditEntry.entity, "action": AuditEntry.action}
-_FILTERS = frozenset({"user", "entity", "action", "date_from", "date_to", "entity_id"})
+_FILTERS = frozenset({"user", "entity", "action", "date_from", "date_to", "record"})
 
 
 @service(Permission.AUDIT_VIEW, readonly=True)
@@ -133,8 +133,8 @@ def list_audit(ctx: Ctx, query: ListQuery = ListQuery(sort="id", descending=True
         stmt = stmt.where(AuditEntry.entity == str(filters["entity"]).strip())
     if "action" in filters:
         stmt = stmt.where(AuditEntry.action == str(filters["action"]).strip())
-    if "entity_id" in filters:
-        stmt = stmt.where(AuditEntry.entity_id == str(filters["entity_id"]).strip())
+    if "record" in filters:
+        stmt = stmt.where(AuditEntry.entity_id == str(filters["record"]).strip())
     if "date_from" in filters:
         start = datetime.combine(_day(filters["date_from"], "date_from"), time.min)
         stmt = stmt.where(AuditEntry.at >= start)

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.pages.bills_widgets import Facts, RowsModel, rows_view
@@ -52,6 +53,12 @@ class HistorySpec:
     statuses: tuple[str, ...] = ()
 
 
+def status_label(value: Any) -> str:
+    """OVERDUE -> Overdue (the colour comes from the value, see gui/status_colors.py)."""
+    text = value.value if hasattr(value, "value") else str(value or "")
+    return str(text).capitalize()
+
+
 def _flags(row: ReadingRow) -> str:
     return ", ".join(f.value.capitalize() for f in row.flags)
 
@@ -70,19 +77,21 @@ def history_specs() -> list[HistorySpec]:
                         Column("utility", "Utility", lambda r: r.utility, width=80),
                         number_column("current", "Reading", lambda r: r.current_reading),
                         number_column("units", "Units", lambda r: r.units, "units", width=75),
-                        Column("status", "Status", lambda r: r.status, "status", width=95),
+                        Column("status", "Status", lambda r: r.status, "status", width=95,
+                               formatter=status_label),
                         Column("flags", "Flags", _flags, "flags", width=70),
                         date_column("read_at", "Read on", lambda r: r.read_at, "read_at")],
                     ("status",)),
         HistorySpec("bills", "Bills", (Permission.BILLS_VIEW, Permission.OWN_ACCOUNT_VIEW),
                     bills.list_bills, "account", ("cycle", True), [
-                        Column("bill_no", "Bill", lambda r: r.bill_no, "bill_no", width=110),
-                        Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=70),
+                        Column("bill_no", "Bill", lambda r: r.bill_no, "bill_no", width=135),
+                        Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=65),
                         Column("utility", "Utility", lambda r: r.utility, "utility", width=80),
-                        money_column("total", "Total", lambda r: r.total, "total", width=95),
+                        money_column("total", "Total", lambda r: r.total, "total", width=85),
                         money_column("balance", "Balance", lambda r: r.balance, "balance",
-                                     width=95),
-                        Column("status", "Status", lambda r: r.status, "status", width=90),
+                                     width=85),
+                        Column("status", "Status", lambda r: r.status, "status", width=85,
+                               formatter=status_label),
                         date_column("due", "Due", lambda r: r.due_date, "due_date")],
                     ("status",)),
         HistorySpec("payments", "Payments",
@@ -95,15 +104,16 @@ def history_specs() -> list[HistorySpec]:
                         money_column("amount", "Amount", lambda r: r.amount, "amount",
                                      width=95),
                         Column("bill", "Bill", lambda r: r.bill_no or "", width=100),
-                        Column("state", "State", _payment_state, width=90)],
+                        Column("state", "State", _payment_state, width=90,
+                               formatter=status_label)],
                     ("state",)),
         HistorySpec("adjustments", "Adjustments",
                     (Permission.BILLS_VIEW, Permission.OWN_ACCOUNT_VIEW),
                     adjustments.list_adjustments, "account", ("created_at", True), [
                         date_column("date", "Date", lambda r: r.created_at.date(),
                                     "created_at"),
-                        Column("bill_no", "Bill", lambda r: r.bill_no, "bill_no", width=110),
-                        Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=70),
+                        Column("bill_no", "Bill", lambda r: r.bill_no, "bill_no", width=135),
+                        Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=65),
                         money_column("amount", "Amount", lambda r: r.amount, "amount",
                                      width=90),
                         Column("reason", "Reason", lambda r: r.reason, width=160),
@@ -187,7 +197,7 @@ class CustomerDetailPane(QWidget):
             Column("utility", "Utility", lambda r: r.utility, width=80),
             Column("meter", "Meter", lambda r: r.meter_number, width=100),
             Column("tariff", "Tariff", lambda r: r.tariff_code, width=75),
-            Column("status", "Status", lambda r: r.status, width=105),
+            Column("status", "Status", lambda r: r.status, width=105, formatter=status_label),
             number_column("load", "Load kW", lambda r: r.sanctioned_load_kw, width=70),
             date_column("since", "Since", lambda r: r.connected_on)], parent=self)
         self.connections_view = rows_view(self.connections_model)
@@ -251,8 +261,8 @@ class CustomerDetailPane(QWidget):
             ("Phone", detail.phone or "-"), ("E-mail", detail.email or "-"),
             ("Customer since", detail.created_at.date().isoformat())]
         if loaded.outstanding is not None:
-            facts.append(("Outstanding", loaded.outstanding))
-        facts.append(("Credit", detail.credit))
+            facts.append(("Outstanding", format_money(loaded.outstanding)))
+        facts.append(("Credit", format_money(detail.credit)))
         self.facts.set_facts(facts)
         self.connections_model.set_rows(list(detail.connections))
         self.tabs.setTabText(0, f"Connections ({len(detail.connections)})")

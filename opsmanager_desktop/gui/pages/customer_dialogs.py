@@ -192,6 +192,7 @@ class CustomerImportDialog(ImportPreviewDialog):
     def __init__(self, ctx: AppContext, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(ctx, path, "Import customers", parent)
         self.setObjectName("customerImportDialog")
+        self.resize(1120, 600)  # nine columns and the problems beside them
 
     def check(self, job: Job) -> ImportPreview:
         return check_customers_file(self.ctx.backend, self.ctx.token, self.path,

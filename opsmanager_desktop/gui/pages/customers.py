@@ -94,7 +94,7 @@ class CustomersPage(ListPage):
         if not self._split_done:  # the table the wider part
             self._split_done = True
             width = self.splitter.width()
-            self.splitter.setSizes([width - 520, 520])
+            self.splitter.setSizes([width - 600, 600])
 
     def save_state(self) -> None:
         super().save_state()

@@ -44,6 +44,9 @@ class PageSpec:
 
 _MODULES = [
     "opsmanager_desktop.gui.pages.users",
+    "opsmanager_desktop.gui.pages.dashboard",
+    "opsmanager_desktop.gui.pages.my_account",
+    "opsmanager_desktop.gui.pages.audit_log",
     "opsmanager_desktop.gui.pages.customers",
     "opsmanager_desktop.gui.pages.tariffs",
     "opsmanager_desktop.gui.pages.cycles",

@@ -1,0 +1,70 @@
+"""My account: the one page a consumer gets; their own bills, payments and profile,
+read-only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from opsmanager_desktop.domain.permissions import permissions_of
+from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.gui.main_window import MainWindow
+from opsmanager_desktop.gui.pages.customer_detail import HistoryTab
+from opsmanager_desktop.gui.pages.my_account import MyAccountPage
+from opsmanager_desktop.gui.pages.registry import pages_for
+from opsmanager_desktop.gui.settings_store import AppSettings
+from opsmanager_desktop.services import payments
+from opsmanager_desktop.services.backend import Backend
+from tests.gui.conftest import context_for, wait_tasks
+from tests.helpers import token_for
+from tests.ledger_data import add_bill
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_consumers_have_my_account(role: Role) -> None:
+    keys = [spec.key for spec in pages_for(permissions_of(role))]
+    if role is Role.CONSUMER:
+        assert keys == ["my_account"]  # and nothing else
+    else:
+        assert "my_account" not in keys
+
+
+def _rows(tab: HistoryTab) -> list[object]:
+    return [tab.model.row_at(i) for i in range(tab.model.rowCount())]
+
+
+def test_consumer_sees_only_their_own_bills_and_payments(
+        qtbot: QtBot, backend: Backend, gui_settings: AppSettings) -> None:
+    # context_for links the consumer to C0001 (created there)
+    ctx = context_for(backend, gui_settings, Role.CONSUMER)
+    mine = add_bill(backend, "C0001", "150.00", due=date(2026, 1, 20), cycle="2026-01")
+    add_bill(backend, "C0001", "90.00", due=date(2026, 2, 20), cycle="2026-02")
+    theirs = add_bill(backend, "X0002", "75.00", due=date(2026, 1, 20))
+    accounts = token_for(backend, Role.ACCOUNTS_OFFICER)
+    payments.record_payment(backend, accounts, "C0001", "40.00", "CASH", "MINE-1",
+                            date(2026, 1, 10), bill_no=mine)
+    payments.record_payment(backend, accounts, "X0002", "75.00", "CASH", "THEIRS-1",
+                            date(2026, 1, 10))
+    window = MainWindow(ctx, idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    window.show()
+    assert [spec.key for spec in window.specs] == ["my_account"]
+    page = window.current_page()
+    assert isinstance(page, MyAccountPage)
+    wait_tasks(qtbot)
+    assert page.name.text() == "Asha Consumer"
+    assert page.profile.value("Account") == "C0001"
+    assert page.money.value("Outstanding") == "200.00"
+    assert page.owed.text() == "To pay: 200.00"
+    bills_tab = page.history["bills"]
+    bill_numbers = sorted(r.bill_no for r in _rows(bills_tab))  # type: ignore[attr-defined]
+    assert theirs not in bill_numbers and mine in bill_numbers and len(bill_numbers) == 2
+    page.tabs.setCurrentWidget(page.history["payments"])
+    wait_tasks(qtbot)
+    assert [r.reference for r in _rows(page.history["payments"])] == [  # type: ignore[attr-defined]
+        "MINE-1"]
+    # read-only: the only action refreshes
+    assert [a.text() for a in page.actions()] == ["Refresh"]
+    assert window.show_page("customers") is None
