@@ -89,13 +89,13 @@ def _reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def _peak_mb(pid: int | str = "self") -> float:
+def _peak_mb(pid: int | str = "self", field: str = "VmHWM") -> float:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -124,6 +124,7 @@ def run(url: str, n: int, runs: int, workers: int | None) -> None:
         single: list[float] = []
         pooled: list[float] = []
         _reset_peak()
+        before = _peak_mb(field="VmRSS")
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder) / "cycle.pdf"
             # the program keeps its workers between jobs; start them before timing
@@ -143,8 +144,8 @@ def run(url: str, n: int, runs: int, workers: int | None) -> None:
               f"(b) {b:,.0f} pages/s; ratio (b)/(a) {ratios:.2f}; target 150 pages/s: "
               f"{'met' if b >= 150 else 'NOT met'}")
         print(f"file {size / 1e6:,.1f} MB ({size / max(count, 1) / 1024:,.1f} KB a page); "
-              f"peak memory while printing: this process {me:,.0f} MB, one worker "
-              f"{child:,.0f} MB")
+              f"peak memory while printing: this process {me:,.0f} MB ({me - before:+,.0f} MB "
+              f"over what it held before), one worker {child:,.0f} MB")
         print("note: the cores are shared per login session (Linux autogroup): on a busy "
               "machine more processes in this session get no more CPU, so (b)/(a) shows "
               "what the workers earn only when the machine is otherwise idle")
