@@ -191,3 +191,22 @@ def test_date_ranges() -> None:
     assert date_range("this_year", today) == (date(2026, 1, 1), today)
     assert date_range("last_90", today) == (date(2025, 12, 10), today)
     assert date_range("", today) is None
+
+
+def test_a_dashboard_link_shows_every_cycle(qtbot: QtBot, world: World,
+                                            make_ctx: MakeCtx) -> None:
+    from opsmanager_desktop.gui.navigation import open_filtered
+
+    _issue(world)
+    bills.mark_overdue(world.backend, world.officer)
+    open_cycle(world, "2026-02")  # the newest cycle, with no bills yet
+    window = MainWindow(make_ctx(world.backend, Role.ACCOUNTS_OFFICER))
+    qtbot.addWidget(window)
+    window.show_page("payments")
+    wait_tasks(qtbot)
+    page = open_filtered(window, "bills", {"status": BillStatus.OVERDUE.value})
+    wait_tasks(qtbot)
+    assert isinstance(page, BillsPage)
+    assert page.cycle_filter.currentData() is None  # not the newest cycle by default
+    assert page.model.rowCount() == 3
+    assert {r.status for r in page.model.rows()} == {BillStatus.OVERDUE}

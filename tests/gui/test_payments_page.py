@@ -197,3 +197,25 @@ def test_settlement_file_previewed_before_posting(qtbot: QtBot, world: World,
     assert "2 payments posted (1,002.50) from bank.csv; 1 already posted" in \
         page.notice.text()
     assert page.model.rowCount() == 3
+
+
+def test_a_dashboard_link_filters_this_month(qtbot: QtBot, world: World,
+                                             make_ctx: MakeCtx) -> None:
+    from opsmanager_desktop.gui.navigation import open_filtered
+
+    big, small = _bills(world)
+    officer = token_for(world.backend, Role.ACCOUNTS_OFFICER)
+    today = world.backend.now().date()
+    payments.record_payment(world.backend, officer, big.account_no, Decimal("10.00"), "CASH",
+                            "OLD-1", date(2026, 2, 10))
+    payments.record_payment(world.backend, officer, small.account_no, Decimal("5.00"),
+                            "CASH", "NEW-1", today)
+    window = MainWindow(make_ctx(world.backend, Role.ACCOUNTS_OFFICER))
+    qtbot.addWidget(window)
+    first = today.replace(day=1)
+    page = open_filtered(window, "payments", {"date_from": first.isoformat(),
+                                              "date_to": today.isoformat()})
+    wait_tasks(qtbot)
+    assert isinstance(page, PaymentsPage)
+    assert page.model.query.filters == {"date_from": first, "date_to": today}
+    assert [r.reference for r in page.model.rows()] == ["NEW-1"]

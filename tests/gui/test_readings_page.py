@@ -235,3 +235,16 @@ def test_queue_follows_another_supervisors_decisions(qtbot: QtBot, world: World,
     page.auto_refresh.check()  # what the timer does every few seconds
     wait_tasks(qtbot)
     assert sorted(_meters(page)) == ["M2", "M3"]
+
+
+def test_a_dashboard_link_shows_every_cycle(qtbot: QtBot, world: World,
+                                            make_ctx: MakeCtx) -> None:
+    from opsmanager_desktop.gui.navigation import open_filtered
+
+    window = MainWindow(make_ctx(world.backend, Role.SUPERVISOR))
+    qtbot.addWidget(window)
+    page = open_filtered(window, "readings", {"status": "SUBMITTED"})  # waiting anywhere
+    wait_tasks(qtbot)
+    assert isinstance(page, ReadingsPage)
+    assert page.cycle_filter.currentData() is None  # not the newest open cycle (June)
+    assert sorted(_meters(page)) == ["M1", "M2", "M3"]

@@ -59,6 +59,7 @@ class BillsPage(ListPage):
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         self.cycles: list[CycleRow] = []
         self._cycles_loaded = False
+        self._early_refreshes = 0  # loads asked for before the cycles came (see _on_cycles)
         self._split_done = False
         super().__init__(ctx, spec, parent)
         self.account.setText(str(ctx.settings.filter_state(spec.key).get("account") or ""))
@@ -146,6 +147,7 @@ class BillsPage(ListPage):
 
     def refresh(self) -> None:
         if not self._cycles_loaded:
+            self._early_refreshes += 1
             return  # the first load waits for the cycle filter (_on_cycles loads then)
         self.banner.clear()
         self.model.set_query(self.filter_bar.search_text(), self.query_filters())
@@ -175,6 +177,10 @@ class BillsPage(ListPage):
         saved = self.ctx.settings.filter_state(self.spec.key)
         newest = rows[0].period if rows else None  # the newest cycle: a cheap first count
         keep = saved.get("cycle") if "cycle" in saved else newest
+        if self._early_refreshes > 1:
+            # filters were set after the page was shown (a dashboard card, the user): they
+            # win over the remembered or default cycle
+            keep = None
         fill_combo(self.cycle_filter, [(r.period, r.period) for r in rows], keep)
         self._cycles_loaded = True
         if self._shown_once:

@@ -6,6 +6,7 @@ reason."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -184,8 +185,17 @@ class PaymentsPage(ListPage):
                        + [(channel_text(c), c.value) for c in Channel])
         bar.add_choice("reversed", "", [("Posted and reversed", None),
                                         ("Posted only", False), ("Reversed only", True)])
-        bar.add_choice("period", "", [("Any date", None)]
-                       + [(f"Paid {text}", key) for text, key in PERIODS])
+        # the choice's value is the period's first day under the list's own filter name,
+        # so a link that asks for date_from (the dashboard's "this month") selects it
+        today = self.ctx.backend.now().date()
+        self.periods: dict[str, tuple[date, date]] = {}
+        options: list[tuple[str, object]] = [("Any date", None)]
+        for text, key in PERIODS:
+            span = date_range(key, today)
+            if span is not None:
+                self.periods.setdefault(span[0].isoformat(), span)
+                options.append((f"Paid {text}", span[0].isoformat()))
+        bar.add_choice("date_from", "", options)
         self.account = account_filter(bar)
         self.account.editingFinished.connect(self._on_account)
 
@@ -215,9 +225,9 @@ class PaymentsPage(ListPage):
     # --- filters -----------------------------------------------------------------------
     def query_filters(self) -> dict[str, Any]:
         filters = dict(self.filter_bar.filters())
-        period = date_range(str(filters.pop("period", "")), self.ctx.backend.now().date())
-        if period is not None:
-            filters["date_from"], filters["date_to"] = period
+        start = filters.pop("date_from", None)
+        if start is not None and str(start) in self.periods:
+            filters["date_from"], filters["date_to"] = self.periods[str(start)]
         if self.account.text().strip():
             filters["account"] = self.account.text().strip()
         return filters

@@ -57,6 +57,7 @@ class ReadingsPage(ListPage):
         self.cycles: list[CycleRow] = []
         self.utilities: list[UtilityRow] = []
         self._cycles_loaded = False
+        self._early_refreshes = 0  # loads asked for before the cycles came (see _on_cycles)
         self._split_done = False
         super().__init__(ctx, spec, parent)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -145,6 +146,7 @@ class ReadingsPage(ListPage):
     # --- reference lists ---------------------------------------------------------------
     def refresh(self) -> None:
         if not self._cycles_loaded:
+            self._early_refreshes += 1
             return  # the first load waits for the cycle filter (_on_cycles loads then)
         super().refresh()
 
@@ -159,6 +161,10 @@ class ReadingsPage(ListPage):
         saved = self.ctx.settings.filter_state(self.spec.key)
         newest_open = next((r.period for r in rows if r.status is CycleStatus.OPEN), None)
         keep = saved.get("cycle") if "cycle" in saved else newest_open
+        if self._early_refreshes > 1:
+            # filters were set after the page was shown (a dashboard card, the user): they
+            # win over the remembered or default cycle
+            keep = None
         fill_combo(self.cycle_filter, [(r.period, r.period) for r in rows], keep)
         self._cycles_loaded = True
         if self._shown_once:
