@@ -32,7 +32,7 @@ from reportlab.platypus import (
 from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.reports import charts
 from opsmanager_desktop.reports.figures import Dashboard
-from opsmanager_desktop.reports.pdf_bill import fmt_qty
+from opsmanager_desktop.reports.pdf_text import fmt_qty
 
 WIDTH = A4[0] - 3.6 * cm
 MAX_HEIGHT = 10.5 * cm
