@@ -15,7 +15,11 @@ from opsmanager_desktop.db.security.append_only import APPEND_ONLY_TABLES
 from opsmanager_desktop.db.security.grants import build_plan, role_grants
 from opsmanager_desktop.db.security.options import SecurityOptionError, split_url
 from opsmanager_desktop.db.security.own_schema import view_names
-from opsmanager_desktop.db.security.privileges import NEEDS, role_table_grants
+from opsmanager_desktop.db.security.privileges import (
+    NEEDS,
+    missing_permissions,
+    role_table_grants,
+)
 from opsmanager_desktop.domain.errors import PermissionDenied
 from opsmanager_desktop.domain.permissions import MATRIX, Permission
 from opsmanager_desktop.domain.roles import Role
@@ -27,6 +31,7 @@ TABLES = {t.name for t in Base.metadata.sorted_tables}
 
 
 def test_every_permission_maps_to_existing_tables() -> None:
+    assert missing_permissions() == [], "add the new permission to db/security/privileges.py"
     assert set(NEEDS) == set(Permission)
     for permission, tables in NEEDS.items():
         assert set(tables) <= TABLES, permission
