@@ -97,7 +97,7 @@ TABS: list[tuple[str, str, bool, Callable[[Dashboard], Any], Sequence[Column[Any
                width=100),
         Column("unit", "Unit", lambda r: r.unit, width=60)]),
     ("ageing", "Ageing of dues", True, lambda d: d.ageing, [
-        Column("bucket", "Days past due", lambda r: r.bucket, width=110),
+        Column("bucket", "Days past due", lambda r: r.bucket, width=130),
         count_column("bills", "Open bills", lambda r: r.bills, width=100),
         money_column("amount", "Amount", lambda r: r.amount, width=140)]),
     ("defaulters", "Top defaulters", True, lambda d: d.defaulters, [
@@ -200,7 +200,8 @@ class AnalyticsPage(BasePage):
         caption.setObjectName("filterCaption")
         combo = QComboBox()
         combo.setObjectName(name)
-        combo.setMinimumWidth(110)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMinimumWidth(140)
         bar.addWidget(caption)
         bar.addWidget(combo)
         return combo
