@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy opsmanager_desktop
 
 unit: $(STAMP)
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --durations=15 $(PYTEST_ARGS)
 
 test: lint unit
 
