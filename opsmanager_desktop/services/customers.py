@@ -4,7 +4,7 @@ fast on a million customers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,7 @@ from opsmanager_desktop.domain.errors import (
 )
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.services import customer_search
 from opsmanager_desktop.services.audit import snapshot
 from opsmanager_desktop.services.connections import (
     ConnectionRow,
@@ -34,7 +35,7 @@ from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.customer_import import CustomerImportResult as CustomerImportResult
 from opsmanager_desktop.services.customer_import import import_customers as import_customers
 from opsmanager_desktop.services.imports import batched
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.listing import ListQuery, Page, run_page
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,8 @@ _SORT = {"account_no": Customer.account_no, "name": Customer.name, "phone": Cust
 
 @service(Permission.CUSTOMERS_VIEW, readonly=True)
 def list_customers(ctx: Ctx, query: ListQuery = ListQuery()) -> Page[CustomerRow]:
-    """Search: prefix of the account number, name, phone or a meter number. Each branch of
-    the search uses its own index; a UNION of the matching ids joins the customers.
+    """Search: prefix of the account number, name, phone or a meter number, each branch on
+    its own index; services/customer_search.py chooses how to read the matches.
 
     Fast on a million customers: the page is chosen on ids alone (read from the sort
     column's index, so a deep offset skips index entries, not whole rows), then only the
@@ -167,23 +168,18 @@ def list_customers(ctx: Ctx, query: ListQuery = ListQuery()) -> Page[CustomerRow
     one, MariaDB sorts the whole table instead of reading the index in order).
     """
     stmt = select(Customer.id)
+    total = None  # counted by the search itself (from the indexes) when there is one
     if query.search.strip():
-        text = query.search.strip()
-        pattern = prefix_pattern(text)
-        upper = prefix_pattern(text.upper())
-        hits = select(Customer.id).where(Customer.account_no.like(upper, escape="\\")).union(
-            select(Customer.id).where(Customer.name.like(pattern, escape="\\")),
-            select(Customer.id).where(Customer.phone.like(pattern, escape="\\")),
-            select(Connection.customer_id).where(
-                Connection.meter_number.like(upper, escape="\\"))).subquery()
-        stmt = stmt.join(hits, hits.c.id == Customer.id)
+        stmt, total = customer_search.narrow(ctx.session, stmt, query)
     tiebreak = Customer.account_no if query.sort in ("", "account_no") else Customer.id
-    page = run_page(ctx.session, stmt, query, _SORT, tiebreak, lambda r: int(r[0]))
+    page = run_page(ctx.session, stmt, replace(query, count=query.count and total is None),
+                    _SORT, tiebreak, lambda r: int(r[0]))
     found: dict[int, Customer] = {}
     for part in batched(page.rows):
         found.update((c.id, c) for c in ctx.session.scalars(
             select(Customer).where(Customer.id.in_(part))))
-    return Page(_rows(ctx, [found[i] for i in page.rows]), page.total, page.offset)
+    return Page(_rows(ctx, [found[i] for i in page.rows]),
+                page.total if total is None else total, page.offset)
 
 
 def _rows(ctx: Ctx, customers: list[Any]) -> list[CustomerRow]:
