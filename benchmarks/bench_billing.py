@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -39,16 +37,15 @@ from sqlalchemy import (
     Table,
     case,
     cast,
-    create_engine,
     func,
     insert,
     literal,
     select,
-    text,
     true,
 )
 from sqlalchemy.orm import Session
 
+from benchmarks._databases import fresh_url
 from opsmanager_desktop.db.engine import make_engine
 from opsmanager_desktop.db.migrate import upgrade
 from opsmanager_desktop.db.models import (
@@ -70,7 +67,6 @@ from opsmanager_desktop.services.billing_engine import ChunkBiller, load_book, t
 
 D = Decimal
 PASSWORD = "bench-password-1"
-MYSQL_SERVER = os.environ.get("OPSMANAGER_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306")
 
 _DIGITS = Table("bench_digits", MetaData(),
                Column("d", Integer, primary_key=True, autoincrement=False))
@@ -303,32 +299,6 @@ def run(url: str, n: int, *, chunk_size: int | None = None, distinct: bool = Fal
         backend.dispose()
 
 
-def _fresh_url(db: str) -> tuple[str, Callable[[], None]]:
-    if db == "sqlite":
-        folder = tempfile.mkdtemp(prefix="opsm-bench-")
-        path = os.path.join(folder, "bench.sqlite3")
-
-        def drop_file() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
-            os.rmdir(folder)
-        return f"sqlite:///{path}", drop_file
-    if db == "mysql":
-        name = f"opsm_bench_{uuid.uuid4().hex[:8]}"
-        server = create_engine(MYSQL_SERVER + "/?charset=utf8mb4")
-        with server.begin() as conn:
-            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
-                              "COLLATE utf8mb4_unicode_ci"))
-
-        def drop_db() -> None:
-            with server.begin() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-            server.dispose()
-        return f"{MYSQL_SERVER}/{name}", drop_db
-    return db, lambda: None  # a URL given by the caller: theirs to clean
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_billing", description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="connections (default 100000)")
@@ -340,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="worst case: nearly every connection its own charge set")
     args, _unknown = parser.parse_known_args(argv)
     for db in args.db or ["sqlite", "mysql"]:
-        url, cleanup = _fresh_url(db)
+        url, cleanup = fresh_url(db)
         try:
             run(url, args.n, chunk_size=args.chunk, distinct=args.distinct)
         finally:

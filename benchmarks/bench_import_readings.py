@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import resource
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,13 +33,12 @@ from sqlalchemy import (
     MetaData,
     Table,
     UniqueConstraint,
-    create_engine,
     func,
     insert,
     select,
-    text,
 )
 
+from benchmarks._databases import fresh_url
 from opsmanager_desktop.db.engine import make_engine
 from opsmanager_desktop.db.migrate import upgrade
 from opsmanager_desktop.db.models import (
@@ -60,7 +57,6 @@ from opsmanager_desktop.services.backend import Backend
 
 D = Decimal
 PASSWORD = "bench-password-1"
-MYSQL_SERVER = os.environ.get("OPSMANAGER_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306")
 CHUNK = 10_000
 HISTORY, PERIOD = "2026-01", "2026-02"
 
@@ -192,32 +188,6 @@ def run(url: str, n: int, *, history: bool = True,
         folder.rmdir()
 
 
-def _fresh_url(db: str) -> tuple[str, Callable[[], None]]:
-    if db == "sqlite":
-        folder = tempfile.mkdtemp(prefix="opsm-bench-")
-        path = os.path.join(folder, "bench.sqlite3")
-
-        def drop_file() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
-            os.rmdir(folder)
-        return f"sqlite:///{path}", drop_file
-    if db == "mysql":
-        name = f"opsm_bench_{uuid.uuid4().hex[:8]}"
-        server = create_engine(MYSQL_SERVER + "/?charset=utf8mb4")
-        with server.begin() as conn:
-            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
-                              "COLLATE utf8mb4_unicode_ci"))
-
-        def drop_db() -> None:
-            with server.begin() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-            server.dispose()
-        return f"{MYSQL_SERVER}/{name}", drop_db
-    return db, lambda: None  # a URL given by the caller: theirs to clean
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_import_readings",
                                      description=__doc__.split("\n")[0])
@@ -229,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="connections without an earlier reading")
     args, _unknown = parser.parse_known_args(argv)
     for db in args.db or ["sqlite", "mysql"]:
-        url, cleanup = _fresh_url(db)
+        url, cleanup = fresh_url(db)
         try:
             run(url, args.n, history=not args.no_history)
         finally:

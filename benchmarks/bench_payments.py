@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, func, insert, select, text, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 
+from benchmarks._databases import fresh_url
 from opsmanager_desktop.db.migrate import upgrade
 from opsmanager_desktop.db.models import (
     Bill,
@@ -50,7 +49,6 @@ from opsmanager_desktop.services import auth, payments, users
 from opsmanager_desktop.services.backend import Backend
 
 PASSWORD = "bench-password-1"
-MYSQL_SERVER = os.environ.get("OPSMANAGER_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306")
 ZERO = Decimal("0.00")
 
 
@@ -168,32 +166,6 @@ def run(url: str, n: int = 10_000, say: Callable[[str], None] = print) -> dict[s
         folder.rmdir()
 
 
-def _fresh_url(db: str) -> tuple[str, Callable[[], None]]:
-    if db == "sqlite":
-        folder = tempfile.mkdtemp(prefix="opsm-bench-")
-        path = os.path.join(folder, "bench.sqlite3")
-
-        def drop_file() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
-            os.rmdir(folder)
-        return f"sqlite:///{path}", drop_file
-    if db == "mysql":
-        name = f"opsm_bench_{uuid.uuid4().hex[:8]}"
-        server = create_engine(MYSQL_SERVER + "/?charset=utf8mb4")
-        with server.begin() as conn:
-            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
-                              "COLLATE utf8mb4_unicode_ci"))
-
-        def drop_db() -> None:
-            with server.begin() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-            server.dispose()
-        return f"{MYSQL_SERVER}/{name}", drop_db
-    return db, lambda: None  # a URL given by the caller: theirs to clean
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_payments", description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="payments (default 10000)")
@@ -202,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                         "default both)")
     args, _unknown = parser.parse_known_args(argv)
     for db in args.db or ["sqlite", "mysql"]:
-        url, cleanup = _fresh_url(db)
+        url, cleanup = fresh_url(db)
         try:
             run(url, args.n)
         finally:

@@ -26,12 +26,11 @@ import resource
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import String, cast, create_engine, func, literal, select, text, update
+from sqlalchemy import String, cast, func, literal, select, update
 
+from benchmarks._databases import fresh_url
 from opsmanager_desktop.bootstrap import make_backend
 from opsmanager_desktop.db.models import Bill, BillingCycle, Connection
 from opsmanager_desktop.domain.roles import Role
@@ -42,7 +41,6 @@ from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.printing import PrintSelection
 
 PASSWORD = "bench-password-1"
-MYSQL_SERVER = os.environ.get("OPSMANAGER_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306")
 ROUTES = 40
 
 
@@ -153,32 +151,6 @@ def run(url: str, n: int, runs: int, workers: int | None) -> None:
         backend.dispose()
 
 
-def _fresh_url(db: str) -> tuple[str, Callable[[], None]]:
-    if db == "sqlite":
-        folder = tempfile.mkdtemp(prefix="opsm-bench-")
-        path = os.path.join(folder, "bench.sqlite3")
-
-        def drop_file() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
-            os.rmdir(folder)
-        return f"sqlite:///{path}", drop_file
-    if db == "mysql":
-        name = f"opsm_bench_{uuid.uuid4().hex[:8]}"
-        server = create_engine(MYSQL_SERVER + "/?charset=utf8mb4")
-        with server.begin() as conn:
-            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
-                              "COLLATE utf8mb4_unicode_ci"))
-
-        def drop_db() -> None:
-            with server.begin() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-            server.dispose()
-        return f"{MYSQL_SERVER}/{name}", drop_db
-    return db, lambda: None  # a URL given by the caller: theirs to clean
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_print", description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=2000, help="bills in the cycle printed "
@@ -192,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     args, _unknown = parser.parse_known_args(argv)
     for db in args.db or ["sqlite"]:
         print(f"--- {db}", flush=True)
-        url, cleanup = _fresh_url(db)
+        url, cleanup = fresh_url(db)
         try:
             run(url, args.n, args.runs, args.workers)
         finally:
