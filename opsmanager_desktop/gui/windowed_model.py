@@ -211,7 +211,13 @@ class WindowedTableModel(PagedTableModel[T]):
                 self._want(number)
             return None
         self._pages.move_to_end(number)
-        return page[at] if at < len(page) else None
+        if at < len(page):
+            return page[at]
+        if ask and len(page) < self.page_size and row < self._count:
+            # a short page read before the list grew (auto-refresh): read it again
+            self._stale.add(number)
+            self._want(number)
+        return None
 
     # --- what pages and the auto-refresh use -----------------------------------------
     @property

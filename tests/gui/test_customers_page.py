@@ -259,3 +259,32 @@ def test_jump_to_the_last_row_reads_from_the_other_end(qtbot: QtBot, backend: Ba
     # the first page and the last one or two: nothing in between was read
     assert page.model.page_reads <= 3  # type: ignore[attr-defined]
     assert page.model.cached_pages()[0] == 0  # type: ignore[attr-defined]
+
+
+def test_changes_on_another_workstation_appear_in_place(qtbot: QtBot, world: World,
+                                                       make_ctx: MakeCtx) -> None:
+    world.customer("W-1", "WM-1", name="Wanda West")
+    world.customer("W-2", "WM-2", name="Walt West")
+    page = _page(qtbot, make_ctx(world.backend, Role.SUPPORT_AGENT))
+    _select(qtbot, page, "W-2")
+    page.auto_refresh.check()  # the baseline
+    wait_tasks(qtbot)
+    reads = page.model.page_reads  # type: ignore[attr-defined]
+    page.auto_refresh.check()  # nothing changed: nothing read
+    wait_tasks(qtbot)
+    assert page.model.page_reads == reads  # type: ignore[attr-defined]
+    current = customers.get_customer(world.backend, world.officer, "W-2")
+    customers.update_customer(world.backend, world.officer, "W-2", current.version,
+                              name="Walter West")
+    world.customer("W-3", "WM-3", name="Wes West")
+    page.auto_refresh.check()
+    wait_tasks(qtbot)
+    page.table.viewport().update()  # the view asks for the rows it shows
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3
+                    and page.model.is_loaded(2), timeout=5000)  # type: ignore[attr-defined]
+    assert _accounts(page) == ["W-1", "W-2", "W-3"]
+    assert page.model.row_at(1).name == "Walter West"
+    assert page.count_label.text() == "3 customers"
+    assert page.selected().account_no == "W-2"  # the selection stayed
+    qtbot.waitUntil(lambda: page.title.text() == "Customers"
+                    and page.detail.title.text() == "Walter West", timeout=5000)

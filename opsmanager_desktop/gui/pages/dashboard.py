@@ -19,6 +19,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
+from opsmanager_desktop.domain.errors import PermissionDenied
 from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.readings import ReadingStatus
@@ -100,8 +101,11 @@ class DashboardPage(BasePage):
         backend, token = self.ctx.backend, self.ctx.token
         self._busy = True
 
-        def work(_job: object) -> tuple[Dashboard, int]:
-            seen = changes.latest_change(backend, token)
+        def work(_job: object) -> tuple[Dashboard, int | None]:
+            try:  # read first: a change made meanwhile moves it past what is shown
+                seen: int | None = changes.latest_change(backend, token)
+            except PermissionDenied:  # a database account without the grant: no polling
+                seen = None
             return dashboard.dashboard(backend, token), seen
 
         run_task(self, work, on_result=self._show,
@@ -135,7 +139,7 @@ class DashboardPage(BasePage):
                        self.cycle):
             widget.setVisible(widget in cards)
 
-    def _show(self, result: tuple[Dashboard, int]) -> None:
+    def _show(self, result: tuple[Dashboard, int | None]) -> None:
         figures, seen = result
         self.figures, self.seen = figures, seen
         cards: list[QWidget] = []
