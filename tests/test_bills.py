@@ -201,7 +201,12 @@ def test_list_filters_sorts_and_consumer_sees_only_own(backend: Backend) -> None
         bills.list_bills(backend, officer, ListQuery(sort="password"))
     consumer = token_for(backend, Role.CONSUMER, "con", account_no="OWN-1")
     own = bills.list_bills(backend, consumer, ListQuery())
-    assert own.total == 3 and {r.account_no for r in own.rows} == {"OWN-1"}
+    # the February bill is still GENERATED (the office's draft): the consumer sees the two
+    # issued ones only, and cannot open the draft by its number either
+    assert own.total == 2 and {r.account_no for r in own.rows} == {"OWN-1"}
+    assert all(r.status != "GENERATED" for r in own.rows)
+    with pytest.raises(NotFound):
+        bills.get_bill(backend, consumer, f"202602-{mine[0]:08d}")
     # asking for someone else's account shows nothing rather than their bills
     other_account = _account(backend, mine[0] + 2)
     assert bills.list_bills(backend, consumer,

@@ -125,7 +125,9 @@ def _status(value: object) -> str:
 def bill_page(session: Session, query: ListQuery, customer_id: int | None) -> Page[BillRow]:
     stmt = _select()
     if customer_id is not None:
-        stmt = stmt.where(Bill.customer_id == customer_id)
+        # a consumer sees issued bills only: a GENERATED bill is still the office's draft
+        stmt = stmt.where(Bill.customer_id == customer_id,
+                          Bill.status != BillStatus.GENERATED.value)
     filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
     unknown = sorted(set(filters) - _FILTERS)
     if unknown:
@@ -240,7 +242,8 @@ def _payments(session: Session, customer_id: int, after: date | None, upto: date
 def bill_detail(session: Session, bill_no: str, customer_id: int | None, today: date
                 ) -> BillDetail:
     bill = session.scalars(select(Bill).where(Bill.bill_no == bill_no.strip())).first()
-    if bill is None or (customer_id is not None and bill.customer_id != customer_id):
+    if bill is None or (customer_id is not None and (
+            bill.customer_id != customer_id or bill.status == BillStatus.GENERATED.value)):
         raise NotFound(f"no bill {bill_no.strip()!r}")  # a consumer learns nothing more
     row = row_of(session, bill.id)
     lines = tuple(BillLineRow(*r) for r in session.execute(
