@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from pypdf import PdfReader
+from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
@@ -210,3 +212,28 @@ def test_a_dashboard_link_shows_every_cycle(qtbot: QtBot, world: World,
     assert page.cycle_filter.currentData() is None  # not the newest cycle by default
     assert page.model.rowCount() == 3
     assert {r.status for r in page.model.rows()} == {BillStatus.OVERDUE}
+
+
+def test_print_the_selected_bills(qtbot: QtBot, world: World, make_ctx: MakeCtx,
+                                  tmp_path: Path) -> None:
+    page = _page(qtbot, make_ctx(world.backend, Role.BILLING_OFFICER))
+    chosen = sorted(r.bill_no for r in page.model.rows())[:2]
+    rows = [r.bill_no for r in page.model.rows()]
+    page.table.selectRow(rows.index(chosen[0]))
+    page.table.selectionModel().select(
+        page.model.index(rows.index(chosen[1]), 0),
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    assert sorted(page.selected_bill_nos()) == chosen
+    page.print_selected(tmp_path / "chosen.pdf")
+    wait_tasks(qtbot, 60000)
+    pdf = PdfReader(str(tmp_path / "chosen.pdf"))
+    assert len(pdf.pages) == 2
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert all(number in text for number in chosen)
+
+
+def test_print_action_only_for_roles_that_print(qtbot: QtBot, world: World,
+                                                make_ctx: MakeCtx) -> None:
+    texts = lambda page: [a.text() for a in page.actions()]  # noqa: E731
+    assert "Print..." in texts(_page(qtbot, make_ctx(world.backend, Role.BILLING_OFFICER)))
+    assert "Print..." not in texts(_page(qtbot, make_ctx(world.backend, Role.ACCOUNTS_OFFICER)))

@@ -6,10 +6,11 @@ adjust a bill and mark overdue bills."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
 from opsmanager_desktop.domain.cycle import CycleStatus
@@ -38,6 +39,8 @@ from opsmanager_desktop.gui.pages.bills_widgets import (
 )
 from opsmanager_desktop.gui.pages.readings_detail import units_text
 from opsmanager_desktop.gui.pages.registry import PageSpec
+from opsmanager_desktop.gui.print_job import start_print
+from opsmanager_desktop.gui.progress import JobProgressDialog
 from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import RIGHT, Column, date_column, money_column
 from opsmanager_desktop.gui.tasks import run_task
@@ -45,6 +48,7 @@ from opsmanager_desktop.services import bills
 from opsmanager_desktop.services.bills import AdjustmentResult, BillRow, IssueResult, OverdueResult
 from opsmanager_desktop.services.cycles import CycleRow
 from opsmanager_desktop.services.listing import ListQuery, Page
+from opsmanager_desktop.services.printing import PrintSelection
 from opsmanager_desktop.services.utilities import UtilityRow
 
 OPEN = "OPEN"  # the status choice "due or overdue" (the list's open_only filter)
@@ -116,6 +120,9 @@ class BillsPage(ListPage):
             "Adjust...", "edit", self.adjust_selected, needs_row=True,
             shortcut="Ctrl+J", permission=Permission.BILLS_ADJUST,
             tip="A debit or credit on the selected bill, with a reason")
+        self.add_action("Print...", "print", self.print_selected, needs_row=True,
+                        shortcut="Ctrl+P", permission=Permission.BILLS_PRINT,
+                        tip="Print the selected bills to one PDF, a page each")
         self.add_action("Mark overdue", "warning", self.mark_overdue,
                         permission=Permission.BILLS_MARK_OVERDUE,
                         tip="Due bills past their due date with a balance become overdue")
@@ -224,6 +231,25 @@ class BillsPage(ListPage):
         dialog.accepted.connect(lambda: self._after_adjust(dialog.result_value))
         dialog.open()
         return dialog
+
+    def selected_bill_nos(self) -> tuple[str, ...]:
+        """The selected rows' bill numbers in table order (else the current row's)."""
+        selection = self.table.selectionModel()
+        rows = sorted({i.row() for i in selection.selectedRows()}) if selection else []
+        chosen = [self.model.row_at(r) for r in rows] or [self.selected()]
+        return tuple(r.bill_no for r in chosen if isinstance(r, BillRow))
+
+    def print_selected(self, out: Path | None = None) -> JobProgressDialog | None:
+        numbers = self.selected_bill_nos()
+        if not numbers:
+            return None
+        if out is None:
+            name, _filter = QFileDialog.getSaveFileName(
+                self, "Print bills", f"bills-{numbers[0]}.pdf", "PDF files (*.pdf)")
+            if not name:
+                return None
+            out = Path(name)
+        return start_print(self, PrintSelection(bill_nos=numbers), out)
 
     def _after_adjust(self, result: AdjustmentResult) -> None:
         kind = "credit" if result.amount < 0 else "debit"

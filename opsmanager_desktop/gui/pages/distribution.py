@@ -29,16 +29,16 @@ from opsmanager_desktop.gui.pages.distribution_dialogs import (
     RecordDeliveryDialog,
 )
 from opsmanager_desktop.gui.pages.registry import PageSpec
+from opsmanager_desktop.gui.print_job import start_print
 from opsmanager_desktop.gui.progress import JobProgressDialog, run_with_progress
 from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_model import Column
 from opsmanager_desktop.gui.tasks import run_task
-from opsmanager_desktop.services import distribution, distribution_import, printing
+from opsmanager_desktop.services import distribution, distribution_import
 from opsmanager_desktop.services.cycles import CycleRow
 from opsmanager_desktop.services.distribution import DistributionRow, DistributionSummary
 from opsmanager_desktop.services.distribution_import import DistributionImportResult
 from opsmanager_desktop.services.listing import ListQuery, Page
-from opsmanager_desktop.services.printing import PrintResult
 
 STATUS_FILTERS = [("Not yet distributed", "pending"), ("All issued bills", None),
                   ("No record", "no_record"), ("Distributed", "distributed")] + [
@@ -189,23 +189,7 @@ class DistributionPage(ListPage):
         return dialog
 
     def print_bills(self, choice: PrintChoice) -> JobProgressDialog:
-        backend, token = self.ctx.backend, self.ctx.token
-        return run_with_progress(
-            self, "Print bills", f"Printing {choice.selection.describe()}...",
-            lambda job: printing.print_bills(
-                backend, token, choice.selection, choice.out, split=choice.split,
-                progress=lambda done, total: job.progress(done, total,
-                                                          f"{done:,} of {total:,} bills"),
-                cancelled=lambda: job.cancelled),
-            on_result=self._after_print, on_error=self.handle_error,
-            on_cancelled=lambda: self.notify("Printing cancelled; no file was written."))
-
-    def _after_print(self, result: PrintResult) -> None:
-        files = ", ".join(p.name for p in result.files[:3]) + (
-            f" and {len(result.files) - 3} more" if len(result.files) > 3 else "")
-        self.notify(f"{result.bills:,} bills printed to {files} in {result.seconds:.0f} s.",
-                    seconds=15)
-
+        return start_print(self, choice.selection, choice.out, choice.split)
 
 def _make(ctx: AppContext) -> DistributionPage:
     return DistributionPage(ctx, PAGE)
