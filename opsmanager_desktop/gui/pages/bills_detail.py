@@ -8,11 +8,12 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from opsmanager_desktop.domain.errors import NotFound
 from opsmanager_desktop.domain.tariff import Charges, Line, LineKind
 from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.detail_frame import scrolled_detail
 from opsmanager_desktop.gui.pages.bills_widgets import Facts, section_title, status_text
 from opsmanager_desktop.gui.pages.readings_detail import units_text
 from opsmanager_desktop.gui.pages.tariff_detail import charges_table, readonly_table, set_rows
@@ -47,28 +48,8 @@ class BillDetailPane(QFrame):
         self._on_error = on_error
         self._asked: str | None = None
         self.detail: BillDetail | None = None
-        self.setObjectName("detailPane")
-        self.setMinimumWidth(380)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(scroll)
-        body = QWidget()
-        body.setObjectName("detailBody")
-        scroll.setWidget(body)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(14, 12, 14, 12)
-        self.title = QLabel("Select a bill to see its lines and the account's statement.")
-        self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("pageSubtitle")
-        self.subtitle.setWordWrap(True)
-        layout.addWidget(self.subtitle)
+        layout, self.title, self.subtitle = scrolled_detail(
+            self, "Select a bill to see its lines and the account's statement.", 380)
         self.content = QWidget()
         column = QVBoxLayout(self.content)
         column.setContentsMargins(0, 4, 0, 0)

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from opsmanager_desktop.domain.errors import NotFound
 from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.detail_frame import scrolled_detail
 from opsmanager_desktop.gui.pages.bills_widgets import (
     Facts,
     RowsModel,
@@ -59,28 +59,8 @@ class ReadingDetail(QFrame):
         self._on_error = on_error
         self._asked: int | None = None  # the reading whose context is on its way
         self.context: ReadingContext | None = None
-        self.setObjectName("detailPane")
-        self.setMinimumWidth(360)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(scroll)
-        body = QWidget()
-        body.setObjectName("detailBody")
-        scroll.setWidget(body)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(14, 12, 14, 12)
-        self.title = QLabel("Select a reading to see its photo and the meter's history.")
-        self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("pageSubtitle")
-        self.subtitle.setWordWrap(True)
-        layout.addWidget(self.subtitle)
+        layout, self.title, self.subtitle = scrolled_detail(
+            self, "Select a reading to see its photo and the meter's history.", 360)
         self.content = QWidget()
         column = QVBoxLayout(self.content)
         column.setContentsMargins(0, 4, 0, 0)
