@@ -16,6 +16,7 @@ _MODULES = [
     "opsmanager_desktop.cli.billing_commands",
     "opsmanager_desktop.cli.print_commands",  # after billing and report: adds to their commands
     "opsmanager_desktop.cli.distribution_commands",
+    "opsmanager_desktop.cli.team_commands",
 ]
 
 

@@ -48,6 +48,31 @@ class Permission(StrEnum):
     DUES_VIEW = "dues.view"
     REPORTS_FINANCIAL = "reports.financial"
     REPORTS_CONSUMPTION = "reports.consumption"
+    # network assets: substations, transformers, maintenance, energy balance
+    ASSETS_VIEW = "assets.view"
+    ASSETS_MANAGE = "assets.manage"
+    MAINTENANCE_LOG = "maintenance.log"
+    DT_READINGS_ENTER = "dt_readings.enter"
+    # field records: enumerations (customers found on the ground) and evaluations (inspections)
+    FIELD_RECORD = "field.record"
+    FIELD_VIEW = "field.view"
+    FIELD_APPROVE = "field.approve"
+    # complaints and support tickets
+    COMPLAINTS_VIEW = "complaints.view"
+    COMPLAINTS_LOG = "complaints.log"
+    COMPLAINTS_WORK = "complaints.work"
+    COMPLAINTS_ASSIGN = "complaints.assign"
+    TEAMS_MANAGE = "teams.manage"
+    # disconnection and reconnection
+    DISCONNECTION_VIEW = "disconnection.view"
+    DISCONNECTION_MANAGE = "disconnection.manage"
+    DISCONNECTION_EXECUTE = "disconnection.execute"
+    # staff performance
+    STAFF_PERFORMANCE_VIEW = "staff.performance"
+    # notifications to customers
+    NOTIFICATIONS_VIEW = "notifications.view"
+    NOTIFICATIONS_SEND = "notifications.send"
+    NOTIFICATIONS_MANAGE = "notifications.manage"
     # a consumer's own account (services restrict the rows to the caller's customer)
     OWN_ACCOUNT_VIEW = "own_account.view"
     # everyone signed in
@@ -85,14 +110,34 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.BILLS_ADJUST: frozenset({_B, _AO}),
     Permission.BILLS_MARK_OVERDUE: frozenset({_B, _AO}),
     Permission.BILLS_PRINT: frozenset({_B, _S}),
-    Permission.DISTRIBUTION_RECORD: frozenset({_B, _S}),
-    Permission.DISTRIBUTION_VIEW: frozenset({_B, _S}),
+    Permission.DISTRIBUTION_RECORD: frozenset({_B, _S, _F}),
+    Permission.DISTRIBUTION_VIEW: frozenset({_B, _S, _F}),
     Permission.PAYMENTS_VIEW: frozenset({_AO, _A, _S}),
     Permission.PAYMENTS_RECORD: frozenset({_AO}),
     Permission.PAYMENTS_REVERSE: frozenset({_AO}),
     Permission.DUES_VIEW: frozenset({_AO, _B, _S, _SA}),
     Permission.REPORTS_FINANCIAL: frozenset({_AO, _A}),
     Permission.REPORTS_CONSUMPTION: frozenset({_B, _AO, _A}),
+    Permission.ASSETS_VIEW: frozenset({_A, _B, _AO, _S, _F, _SA}),
+    Permission.ASSETS_MANAGE: frozenset({_A, _S}),
+    Permission.MAINTENANCE_LOG: frozenset({_S, _F}),
+    # a transformer's meter is a meter: only billing officers enter readings (DESIGN.md 1)
+    Permission.DT_READINGS_ENTER: frozenset({_B}),
+    Permission.FIELD_RECORD: frozenset({_F, _S}),
+    Permission.FIELD_VIEW: frozenset({_A, _B, _S, _F}),
+    Permission.FIELD_APPROVE: frozenset({_S}),
+    Permission.COMPLAINTS_VIEW: frozenset({_A, _B, _AO, _S, _F, _SA}),
+    Permission.COMPLAINTS_LOG: frozenset({_B, _AO, _S, _F, _SA}),
+    Permission.COMPLAINTS_WORK: frozenset({_S, _F, _SA}),
+    Permission.COMPLAINTS_ASSIGN: frozenset({_S}),
+    Permission.TEAMS_MANAGE: frozenset({_A, _S}),
+    Permission.DISCONNECTION_VIEW: frozenset({_A, _B, _AO, _S, _F, _SA}),
+    Permission.DISCONNECTION_MANAGE: frozenset({_S}),
+    Permission.DISCONNECTION_EXECUTE: frozenset({_S, _F}),
+    Permission.STAFF_PERFORMANCE_VIEW: frozenset({_A, _S}),
+    Permission.NOTIFICATIONS_VIEW: frozenset({_A, _B, _AO, _S, _SA}),
+    Permission.NOTIFICATIONS_SEND: frozenset({_B, _AO, _S}),
+    Permission.NOTIFICATIONS_MANAGE: frozenset({_A}),
     Permission.OWN_ACCOUNT_VIEW: frozenset({_C}),
     Permission.PROFILE_SELF: frozenset(Role),
 }

@@ -14,6 +14,7 @@ from opsmanager_desktop.db.models.tariffs import (
     TariffVersion,
     UtilityType,
 )
+from opsmanager_desktop.db.models.teams import Team, TeamMember
 from opsmanager_desktop.db.models.users import AuditEntry, Setting, User, UserSession
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "TariffSlab",
     "TariffTax",
     "TariffVersion",
+    "Team",
+    "TeamMember",
     "User",
     "UserSession",
     "UtilityType",

@@ -65,7 +65,10 @@ NEEDS: dict[Permission, dict[str, str]] = {
     Permission.SETTINGS_MANAGE: {"settings": "SELECT INSERT UPDATE DELETE"},
     # demo data fills an empty training database through the schema owner's connection
     Permission.DEMO_GENERATE: {},
-    Permission.REFERENCE_VIEW: {**_TARIFF_READ, "billing_cycles": "SELECT"},
+    Permission.REFERENCE_VIEW: {**_TARIFF_READ, "billing_cycles": "SELECT", "teams": "SELECT",
+                                "team_members": "SELECT"},
+    Permission.TEAMS_MANAGE: {"teams": "SELECT INSERT UPDATE",
+                              "team_members": "SELECT INSERT UPDATE DELETE"},
     Permission.TARIFF_PREVIEW: dict(_TARIFF_READ),
     Permission.CUSTOMERS_VIEW: dict(_MASTER_READ),
     Permission.CUSTOMERS_MANAGE: {
