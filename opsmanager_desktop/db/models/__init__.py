@@ -1,5 +1,12 @@
 """All tables, imported here so Base.metadata knows every one."""
 
+from opsmanager_desktop.db.models.assets import (
+    DtReading,
+    MaintenanceLog,
+    MaintenanceSchedule,
+    Substation,
+    Transformer,
+)
 from opsmanager_desktop.db.models.billing import Bill, BillAdjustment, BillingRun, BillLine
 from opsmanager_desktop.db.models.customers import Connection, Customer, MeterReplacement
 from opsmanager_desktop.db.models.distribution import BillDelivery, BillDeliveryState
@@ -28,12 +35,16 @@ __all__ = [
     "BillingRun",
     "Connection",
     "Customer",
+    "DtReading",
+    "MaintenanceLog",
+    "MaintenanceSchedule",
     "MeterReading",
     "MeterReplacement",
     "Payment",
     "PaymentAllocation",
     "PaymentReversal",
     "Setting",
+    "Substation",
     "TariffCategory",
     "TariffPlan",
     "TariffSlab",
@@ -41,6 +52,7 @@ __all__ = [
     "TariffVersion",
     "Team",
     "TeamMember",
+    "Transformer",
     "User",
     "UserSession",
     "UtilityType",
