@@ -7,9 +7,35 @@ from opsmanager_desktop.db.models.assets import (
     Substation,
     Transformer,
 )
-from opsmanager_desktop.db.models.billing import Bill, BillAdjustment, BillingRun, BillLine
+from opsmanager_desktop.db.models.billing import (
+    AccountCharge,
+    Bill,
+    BillAdjustment,
+    BillingRun,
+    BillLine,
+)
+from opsmanager_desktop.db.models.complaints import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintHistory,
+    ComplaintSubcategory,
+    SupportTicket,
+    SupportTicketHistory,
+)
 from opsmanager_desktop.db.models.customers import Connection, Customer, MeterReplacement
+from opsmanager_desktop.db.models.disconnection import (
+    DisconnectionEntry,
+    DisconnectionList,
+    DisconnectionRules,
+    DisconnectionTicket,
+)
 from opsmanager_desktop.db.models.distribution import BillDelivery, BillDeliveryState
+from opsmanager_desktop.db.models.field_records import Enumeration, Evaluation, FieldPhoto
+from opsmanager_desktop.db.models.notifications import (
+    ContactPreference,
+    NotificationOutbox,
+    NotificationTemplate,
+)
 from opsmanager_desktop.db.models.payments import Payment, PaymentAllocation, PaymentReversal
 from opsmanager_desktop.db.models.readings import MeterReading
 from opsmanager_desktop.db.models.tariffs import (
@@ -25,6 +51,7 @@ from opsmanager_desktop.db.models.teams import Team, TeamMember
 from opsmanager_desktop.db.models.users import AuditEntry, Setting, User, UserSession
 
 __all__ = [
+    "AccountCharge",
     "AuditEntry",
     "Bill",
     "BillAdjustment",
@@ -33,18 +60,34 @@ __all__ = [
     "BillLine",
     "BillingCycle",
     "BillingRun",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintHistory",
+    "ComplaintSubcategory",
     "Connection",
+    "ContactPreference",
     "Customer",
+    "DisconnectionEntry",
+    "DisconnectionList",
+    "DisconnectionRules",
+    "DisconnectionTicket",
     "DtReading",
+    "Enumeration",
+    "Evaluation",
+    "FieldPhoto",
     "MaintenanceLog",
     "MaintenanceSchedule",
     "MeterReading",
     "MeterReplacement",
+    "NotificationOutbox",
+    "NotificationTemplate",
     "Payment",
     "PaymentAllocation",
     "PaymentReversal",
     "Setting",
     "Substation",
+    "SupportTicket",
+    "SupportTicketHistory",
     "TariffCategory",
     "TariffPlan",
     "TariffSlab",

@@ -1,0 +1,103 @@
+"""Queue customer notifications inside the caller's transaction.
+
+`queue_notification` is what other services call (a payment, a disconnection ticket): it
+adds one QUEUED outbox row, or nothing for a customer who opted out or cannot be reached.
+`queue_for_bills` queues one message per bill of a selection with a single INSERT ...
+SELECT (issuing a cycle of a million bills queues a million messages without a Python loop).
+The dispatcher (services/notify_dispatch.py) sends them later; nothing here talks to a
+gateway, so a rolled-back transaction sends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from opsmanager_desktop.db.models import Bill, ContactPreference, Customer, NotificationOutbox
+from opsmanager_desktop.domain.notifications import (
+    TEMPLATES,
+    Channel,
+    OutboxStatus,
+    Preference,
+)
+
+_P = ContactPreference.__table__.c
+_C = Customer.__table__.c
+
+
+def channel_expr() -> ColumnElement[Any]:
+    """domain.notifications.choose_channel in SQL, over customers LEFT JOIN
+    contact_preferences: the channel, or NULL when the customer is not to be sent anything."""
+    has_email = func.coalesce(_C.email, "") != ""
+    has_phone = func.coalesce(_C.phone, "") != ""
+    return case(
+        (func.coalesce(_P.opted_out, false()) == True, None),  # noqa: E712
+        (_P.channel == Preference.NONE.value, None),
+        (and_(_P.channel == Preference.SMS.value, has_phone), Channel.SMS.value),
+        (has_email, Channel.EMAIL.value),
+        (has_phone, Channel.SMS.value),
+        else_=None)
+
+
+def recipient_expr(channel: ColumnElement[Any]) -> ColumnElement[Any]:
+    return case((channel == Channel.EMAIL.value, _C.email), else_=_C.phone)
+
+
+def _check_template(template: str) -> None:
+    if template not in TEMPLATES:
+        raise ValueError(f"no notification template {template!r}; one of {', '.join(TEMPLATES)}")
+
+
+def queue_notification(session: Session, template: str, customer_id: int,
+                       values: dict[str, str], *, bill_id: int | None = None,
+                       now: datetime | None = None, queued_by: str = "") -> None:
+    """Add one outbox row in the caller's transaction (nothing for an opted-out customer,
+    a NONE preference, or one with neither e-mail nor phone). `values` fill the template's
+    placeholders; {name} and {account_no} come from the customer, the bill ones from
+    `bill_id` when given. The row is due at once (next_attempt_at NULL)."""
+    _check_template(template)
+    channel = channel_expr().label("channel")
+    row = session.execute(
+        select(channel, recipient_expr(channel_expr()).label("recipient"))
+        .select_from(Customer.__table__.outerjoin(
+            ContactPreference.__table__, _P.customer_id == _C.id))
+        .where(_C.id == customer_id)).first()
+    if row is None:
+        raise ValueError(f"no customer with id {customer_id}")
+    if row.channel is None:
+        return
+    session.add(NotificationOutbox(
+        template=template, customer_id=customer_id, channel=row.channel,
+        recipient=row.recipient, bill_id=bill_id,
+        values_json=json.dumps({str(k): str(v) for k, v in values.items()}, sort_keys=True),
+        status=OutboxStatus.QUEUED.value, attempts=0, next_attempt_at=None, last_error="",
+        subject="", message="", queued_by=queued_by,
+        **({"created_at": now} if now is not None else {})))
+
+
+def queue_for_bills(session: Session, template: str, bills: Select[Any], *,
+                    now: datetime | None = None, queued_by: str = "") -> int:
+    """One message per bill id that `bills` (a SELECT of bill ids) yields, to the bill's
+    customer, by a single INSERT ... SELECT. Returns how many were queued."""
+    _check_template(template)
+    ids = bills.subquery()
+    channel = channel_expr()
+    source = (
+        select(literal(template), Bill.customer_id, channel, recipient_expr(channel_expr()),
+               Bill.id, literal("{}"), literal(OutboxStatus.QUEUED.value), literal(0),
+               literal(""), literal(""), literal(""), literal(queued_by),
+               literal(now) if now is not None else func.current_timestamp())
+        .select_from(Bill.__table__
+                     .join(Customer.__table__, _C.id == Bill.customer_id)
+                     .outerjoin(ContactPreference.__table__, _P.customer_id == _C.id))
+        .where(Bill.id.in_(select(ids.c[0])), channel.is_not(None)))
+    t = NotificationOutbox.__table__.c
+    result = session.execute(insert(NotificationOutbox).from_select(
+        [t.template, t.customer_id, t.channel, t.recipient, t.bill_id, t.values_json,
+         t.status, t.attempts, t.last_error, t.subject, t.message, t.queued_by,
+         t.created_at], source))
+    return int(getattr(result, "rowcount", 0) or 0)
