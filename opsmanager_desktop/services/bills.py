@@ -114,6 +114,9 @@ def issue_bills(ctx: Ctx, period: str, issue_date: date | str | None = None) -> 
             select(_B.c.customer_id).where(_B.c.cycle_id == cycle.id,
                                            _B.c.status == BillStatus.GENERATED.value)))
         .order_by(Customer.id)))
+    from opsmanager_desktop.services.account_charges import apply_pending_charges
+
+    apply_pending_charges(ctx, cycle.id)  # penalties and fees waiting for a bill
     count, paid = issue_cycle_bills(session, cycle.id, issued_on, due)
     applied = _apply_credit(session, ctx, cycle.id, issued_on, with_credit)
     paid += applied[1]
@@ -193,15 +196,22 @@ def adjust_bill(ctx: Ctx, bill_no: str, amount: Decimal | str | int, reason: str
         raise invalid("reason", "is required: say why the bill is adjusted")
     if len(why) > REASON_MAX:
         raise invalid("reason", f"must be at most {REASON_MAX} characters")
-    session = ctx.session
-    found = session.execute(select(Bill.id, Bill.customer_id)
-                            .where(Bill.bill_no == bill_no.strip())).first()
+    found = ctx.session.execute(select(Bill.id, Bill.customer_id)
+                                .where(Bill.bill_no == bill_no.strip())).first()
     if found is None:
         raise NotFound(f"no bill {bill_no.strip()!r}")
+    bill = apply_adjustment(ctx, found.id, found.customer_id, value, why)
+    return AdjustmentResult(row_of(ctx.session, bill.id), value, why)
+
+
+def apply_adjustment(ctx: Ctx, bill_id: int, customer_id: int, value: Decimal, why: str
+                     ) -> Bill:
+    """Put a checked debit (+) or credit (-) on a bill under the payments' locks; audited.
+    Also used for charges raised elsewhere (penalties, fees: services/account_charges.py)."""
+    session = ctx.session
     # the payments' lock order: the customer, then the bill
-    session.execute(select(Customer.id).where(Customer.id == found.customer_id)
-                    .with_for_update())
-    bill = session.scalars(select(Bill).where(Bill.id == found.id).with_for_update()).one()
+    session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+    bill = session.scalars(select(Bill).where(Bill.id == bill_id).with_for_update()).one()
     status = BillStatus(bill.status)
     check_adjustment(bill.bill_no, status, bill.balance, value)
     before = snapshot(bill)
@@ -217,7 +227,7 @@ def adjust_bill(ctx: Ctx, bill_no: str, amount: Decimal | str | int, reason: str
     session.flush()
     ctx.audit("bill", bill.id, "adjust", before=before,
               after={**snapshot(bill), "adjustment": value, "reason": why})
-    return AdjustmentResult(row_of(session, bill.id), value, why)
+    return bill
 
 
 @service(Permission.BILLS_VIEW, Permission.OWN_ACCOUNT_VIEW, readonly=True)

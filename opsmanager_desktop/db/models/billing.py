@@ -88,6 +88,28 @@ class BillAdjustment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class AccountCharge(Base):
+    """A debit raised outside billing (an inspection penalty, a reconnection fee): put on
+    the connection's open bill at once, or kept pending (bill_id NULL) until the next bill
+    of the connection is issued."""
+
+    __tablename__ = "account_charges"
+    __table_args__ = table_args()
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    reason: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(32))  # e.g. EVALUATION_PENALTY, RECONNECTION_FEE
+    source_ref: Mapped[str] = mapped_column(String(64), default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"), nullable=True,
+                                                index=True)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class BillingRun(Base):
     """A run of a cycle. The unique `lock_cycle_id` is the per-cycle lock: set while a run
     is going, cleared when it ends, taken over when its heartbeat is stale."""

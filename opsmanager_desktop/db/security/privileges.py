@@ -37,6 +37,11 @@ _BILL_READ = {"bills": "SELECT", "bill_lines": "SELECT", "bill_adjustments": "SE
 # the money fields of a bill and the credit of an account, as the payment ledger keeps them
 _BILL_MONEY = "SELECT UPDATE(amount_paid,balance,status,paid_at)"
 _CREDIT = "SELECT UPDATE(credit)"
+# a debit raised outside billing (services/account_charges.py): on the open bill or pending
+CHARGE_ACCOUNT = {"account_charges": "SELECT INSERT UPDATE(bill_id,applied_at)",
+                  "bill_adjustments": "SELECT INSERT", "billing_cycles": "SELECT",
+                  "bills": "SELECT UPDATE(adjustments,balance,status,paid_at)",
+                  "customers": _CREDIT, "connections": "SELECT"}
 _MASTER_READ = {"customers": "SELECT", "connections": "SELECT", "utility_types": "SELECT",
                 "tariff_plans": "SELECT", "billing_cycles": "SELECT",
                 "meter_replacements": "SELECT"}
@@ -93,8 +98,9 @@ NEEDS: dict[Permission, dict[str, str]] = {
         "meter_readings": "SELECT INSERT UPDATE", "reading_photos": "SELECT DELETE"},
     Permission.BILLS_VIEW: dict(_BILL_READ),
     Permission.BILLS_ISSUE: {
-        **_BILL_READ, "billing_runs": "SELECT",
-        "bills": "SELECT UPDATE(status,issue_date,due_date,amount_paid,balance,paid_at)",
+        **_BILL_READ, **CHARGE_ACCOUNT, "billing_runs": "SELECT",
+        "bills": "SELECT UPDATE(status,issue_date,due_date,amount_paid,balance,paid_at,"
+                 "adjustments)",
         "customers": _CREDIT, "payment_allocations": "SELECT INSERT"},
     Permission.BILLS_ADJUST: {
         **_BILL_READ, "bill_adjustments": "SELECT INSERT",
