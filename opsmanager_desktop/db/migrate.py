@@ -9,6 +9,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from opsmanager_desktop.domain.errors import PermissionDenied
+
+# MySQL/MariaDB: access denied to a database, a table or a column, or a command refused
+_NOT_OWNER = {1044, 1142, 1143, 1370}
 
 _HERE = Path(__file__).resolve().parent
 
@@ -20,10 +26,22 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine) -> None:
+    """Run every pending migration. An account that may not change the schema (an
+    officer's own database login, the day-to-day app account) gets a PermissionDenied that
+    says which account to use, not a driver error."""
     config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except DBAPIError as exc:
+        code = getattr(exc.orig, "args", (None,))[0]
+        if code in _NOT_OWNER:
+            raise PermissionDenied(
+                f"the database account {engine.url.username!r} may not change the schema; "
+                "run `opsmanager db upgrade` with the schema owner's account "
+                "(README, 'Setting up MySQL/MariaDB')") from None
+        raise
 
 
 def current_revision(engine: Engine) -> str | None:
