@@ -57,6 +57,7 @@ _MODULES = [
     "opsmanager_desktop.gui.pages.dues",
     "opsmanager_desktop.gui.pages.analytics",
     "opsmanager_desktop.gui.pages.distribution",
+    "opsmanager_desktop.gui.pages.teams",
 ]
 
 
