@@ -73,6 +73,18 @@ def test_business_rules_of_design() -> None:
     assert MATRIX[Permission.PAYMENTS_RECORD] == {Role.ACCOUNTS_OFFICER}
     consumer = {p for p, roles in MATRIX.items() if Role.CONSUMER in roles}
     assert consumer == {Permission.OWN_ACCOUNT_VIEW, Permission.PROFILE_SELF}
+    # the supervisor approves field records, assigns complaints and tickets, runs the
+    # disconnection lists and watches staff performance
+    assert MATRIX[Permission.FIELD_APPROVE] == {Role.SUPERVISOR}
+    assert MATRIX[Permission.COMPLAINTS_ASSIGN] == {Role.SUPERVISOR}
+    assert MATRIX[Permission.DISCONNECTION_MANAGE] == {Role.SUPERVISOR}
+    assert Role.SUPERVISOR in MATRIX[Permission.STAFF_PERFORMANCE_VIEW]
+    # the field officer logs field work: distribution, field records, complaints, execution
+    for logged in (Permission.DISTRIBUTION_RECORD, Permission.FIELD_RECORD,
+                   Permission.COMPLAINTS_LOG, Permission.DISCONNECTION_EXECUTE):
+        assert Role.FIELD_OFFICER in MATRIX[logged]
+    # a transformer's meter is read like any meter: billing officers only
+    assert MATRIX[Permission.DT_READINGS_ENTER] == {Role.BILLING_OFFICER}
 
 
 @pytest.mark.parametrize("role", list(Role))
