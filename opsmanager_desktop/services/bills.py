@@ -46,6 +46,7 @@ from opsmanager_desktop.services.billing_engine import table_of
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.cycles import cycle_by_period
 from opsmanager_desktop.services.listing import ListQuery, Page
+from opsmanager_desktop.services.notify import queue_for_bills
 from opsmanager_desktop.services.payments import apply_credit_to_bill
 
 __all__ = ["BillDetail", "BillRow", "adjust_bill", "get_bill", "issue_bills", "list_bills",
@@ -134,6 +135,7 @@ def issue_cycle_bills(session: Session, cycle_id: int, issued_on: date, due: dat
     in_cycle = (_B.c.cycle_id == cycle_id) & (_B.c.status == BillStatus.GENERATED.value)
     nothing_to_pay = _B.c.balance <= ZERO
     paid = int(session.scalar(select(func.count()).where(in_cycle, nothing_to_pay)) or 0)
+    queue_for_bills(session, "bill_issued", select(_B.c.id).where(in_cycle))  # one INSERT
     issued = session.execute(update(_B).where(in_cycle).values(
         status=case((nothing_to_pay, BillStatus.PAID.value), else_=BillStatus.DUE.value),
         paid_at=case((nothing_to_pay, issued_on), else_=None),

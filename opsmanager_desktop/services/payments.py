@@ -21,7 +21,7 @@ from opsmanager_desktop.db.models import Bill, Customer, Payment, PaymentAllocat
 from opsmanager_desktop.domain.allocation import allocate
 from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
 from opsmanager_desktop.domain.errors import Conflict, NotFound, ValidationError, invalid
-from opsmanager_desktop.domain.money import ZERO
+from opsmanager_desktop.domain.money import ZERO, format_money
 from opsmanager_desktop.domain.payment_rules import (
     MAX_REASON,
     Channel,
@@ -34,6 +34,7 @@ from opsmanager_desktop.services import payment_ledger as ledger
 from opsmanager_desktop.services.audit import write_audit
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.notify import queue_notification
 from opsmanager_desktop.services.payment_import import ImportResult, import_payments
 
 __all__ = ["AppliedPart", "ImportResult", "PaymentResult", "PaymentRow", "ReversalResult",
@@ -182,6 +183,9 @@ def record_payment(ctx: Ctx, account_no: str, amount: Decimal | str, channel: st
         "paid_at": clean.paid_at, "bill_no": clean.bill_no,
         "applied": {bills[a.bill_id].bill_no: a.amount for a in plan.allocations},
         "credit": plan.credit})
+    queue_notification(session, "payment_received", customer.id, {
+        "amount": format_money(clean.amount), "reference": clean.reference,
+        "paid_at": clean.paid_at.isoformat()}, now=ctx.now, queued_by=ctx.username)
     return _result(session, payment.id, customer.id, customer.credit, False)
 
 

@@ -42,9 +42,31 @@ CHARGE_ACCOUNT = {"account_charges": "SELECT INSERT UPDATE(bill_id,applied_at)",
                   "bill_adjustments": "SELECT INSERT", "billing_cycles": "SELECT",
                   "bills": "SELECT UPDATE(adjustments,balance,status,paid_at)",
                   "customers": _CREDIT, "connections": "SELECT"}
+_DISCONNECTION_READ = {
+    "disconnection_rules": "SELECT", "disconnection_lists": "SELECT",
+    "disconnection_entries": "SELECT", "disconnection_tickets": "SELECT", "bills": "SELECT",
+    "payments": "SELECT", "payment_reversals": "SELECT", "complaints": "SELECT",
+    "complaint_categories": "SELECT", "customers": "SELECT", "connections": "SELECT",
+    "utility_types": "SELECT", "teams": "SELECT"}
 _MASTER_READ = {"customers": "SELECT", "connections": "SELECT", "utility_types": "SELECT",
                 "tariff_plans": "SELECT", "billing_cycles": "SELECT",
                 "meter_replacements": "SELECT"}
+_FIELD_READ = {"enumerations": "SELECT", "evaluations": "SELECT", "field_photos": "SELECT",
+               **_MASTER_READ, "tariff_plans": "SELECT", "bills": "SELECT"}
+
+_COMPLAINT_READ = {"complaints": "SELECT", "complaint_categories": "SELECT",
+                   "complaint_subcategories": "SELECT", "complaint_history": "SELECT",
+                   "support_tickets": "SELECT", "support_ticket_history": "SELECT",
+                   "customers": "SELECT", "connections": "SELECT", "teams": "SELECT",
+                   "team_members": "SELECT", "users": "SELECT"}
+# queueing a notification (services/notify.py) from another area's service
+NOTIFY_QUEUE = {"notification_outbox": "SELECT INSERT", "contact_preferences": "SELECT",
+                "customers": "SELECT", "bills": "SELECT"}
+_NOTIFY_READ = {"notification_outbox": "SELECT", "notification_templates": "SELECT",
+                "contact_preferences": "SELECT", "customers": "SELECT", "bills": "SELECT",
+                "connections": "SELECT", "settings": "SELECT"}
+# what issuing bills and recording payments add: a queued bill_issued / payment_received
+_OUTBOX_ADD = {"notification_outbox": "SELECT INSERT", "contact_preferences": "SELECT"}
 
 NEEDS: dict[Permission, dict[str, str]] = {
     # every signed-in user: sign in and out, own password, audit entries of what they do
@@ -74,13 +96,61 @@ NEEDS: dict[Permission, dict[str, str]] = {
                                 "team_members": "SELECT"},
     Permission.TEAMS_MANAGE: {"teams": "SELECT INSERT UPDATE",
                               "team_members": "SELECT INSERT UPDATE DELETE"},
+    # network assets (services/assets.py, maintenance.py, dt_readings.py, energy_balance.py)
+    Permission.ASSETS_VIEW: {
+        "substations": "SELECT", "transformers": "SELECT", "maintenance_schedules": "SELECT",
+        "maintenance_logs": "SELECT", "dt_readings": "SELECT", "connections": "SELECT",
+        "bills": "SELECT", "utility_types": "SELECT", "billing_cycles": "SELECT"},
+    Permission.ASSETS_MANAGE: {
+        "substations": "SELECT INSERT UPDATE", "transformers": "SELECT INSERT UPDATE",
+        "maintenance_schedules": "SELECT INSERT UPDATE", "maintenance_logs": "SELECT",
+        "connections": "SELECT"},
+    Permission.MAINTENANCE_LOG: {
+        "maintenance_logs": "SELECT INSERT", "maintenance_schedules": "SELECT",
+        "substations": "SELECT", "transformers": "SELECT", "users": "SELECT"},
+    Permission.DT_READINGS_ENTER: {
+        "dt_readings": "SELECT INSERT", "transformers": "SELECT", "billing_cycles": "SELECT"},
+    # enumerations and evaluations (services/enumerations.py, evaluations.py, *_import.py)
+    Permission.FIELD_RECORD: {**_FIELD_READ, "enumerations": "SELECT INSERT",
+                              "evaluations": "SELECT INSERT", "field_photos": "SELECT INSERT"},
+    Permission.FIELD_VIEW: dict(_FIELD_READ),
+    Permission.FIELD_APPROVE: {
+        **_FIELD_READ, **CHARGE_ACCOUNT,
+        "enumerations": "SELECT UPDATE(status,decided_by,decided_at,reject_reason,account_no,"
+                        "customer_id,connection_id,version)",
+        "evaluations": "SELECT UPDATE(status,decided_by,decided_at,reject_reason,"
+                       "effective_period,version)",
+        # approving a NEW enumeration creates the customer and connection; an UPDATE one
+        # corrects them
+        "customers": "SELECT INSERT UPDATE(name,address,phone,email,version,credit)",
+        "connections": "SELECT INSERT UPDATE(tariff_plan_id,transformer_code,version)"},
+    # complaints and support tickets (services/complaints.py, support_tickets.py,
+    # work_items.py, complaint_import.py)
+    Permission.COMPLAINTS_VIEW: dict(_COMPLAINT_READ),
+    Permission.COMPLAINTS_LOG: {**_COMPLAINT_READ, "complaints": "SELECT INSERT",
+                                "complaint_history": "SELECT INSERT",
+                                "support_tickets": "SELECT INSERT",
+                                "support_ticket_history": "SELECT INSERT"},
+    Permission.COMPLAINTS_WORK: {
+        **_COMPLAINT_READ,
+        "complaints": "SELECT UPDATE(status,assigned_to,resolved_at,closed_at,closed_by)",
+        "support_tickets": "SELECT UPDATE(status,assigned_to,resolved_at,closed_at,closed_by)",
+        "complaint_history": "SELECT INSERT", "support_ticket_history": "SELECT INSERT"},
+    Permission.COMPLAINTS_ASSIGN: {
+        **_COMPLAINT_READ, "complaints": "SELECT UPDATE(status,assigned_to,team_id)",
+        "support_tickets": "SELECT UPDATE(status,assigned_to,team_id)",
+        "complaint_history": "SELECT INSERT", "support_ticket_history": "SELECT INSERT",
+        "complaint_categories": "SELECT INSERT UPDATE",
+        "complaint_subcategories": "SELECT INSERT"},
     Permission.TARIFF_PREVIEW: dict(_TARIFF_READ),
     Permission.CUSTOMERS_VIEW: dict(_MASTER_READ),
     Permission.CUSTOMERS_MANAGE: {
         **_MASTER_READ,
         "customers": "SELECT INSERT UPDATE(account_no,name,address,phone,email,version)",
         "connections": "SELECT INSERT UPDATE", "meter_replacements": "SELECT INSERT",
-        "meter_readings": "SELECT"},
+        "meter_readings": "SELECT",
+        "contact_preferences": "SELECT INSERT UPDATE(channel,opted_out,opted_out_on,"
+                               "updated_by,updated_at)"},
     Permission.READINGS_VIEW: {**_MASTER_READ, "meter_readings": "SELECT",
                                "reading_photos": "SELECT"},
     Permission.READINGS_ENTER: {**_MASTER_READ, "meter_readings": "SELECT INSERT UPDATE",
@@ -95,13 +165,16 @@ NEEDS: dict[Permission, dict[str, str]] = {
         # scratch tables of a run, emptied when it ends
         "charge_sets": "SELECT INSERT DELETE", "charge_lines": "SELECT INSERT DELETE",
         # estimation (when switched on for a cycle) writes estimated readings
-        "meter_readings": "SELECT INSERT UPDATE", "reading_photos": "SELECT DELETE"},
+        "meter_readings": "SELECT INSERT UPDATE", "reading_photos": "SELECT DELETE",
+        # a plan found on an approved inspection is written at the run of its cycle
+        "connections": "SELECT UPDATE(tariff_plan_id,version)",
+        "evaluations": "SELECT UPDATE(tariff_applied_at,version)"},
     Permission.BILLS_VIEW: dict(_BILL_READ),
     Permission.BILLS_ISSUE: {
         **_BILL_READ, **CHARGE_ACCOUNT, "billing_runs": "SELECT",
         "bills": "SELECT UPDATE(status,issue_date,due_date,amount_paid,balance,paid_at,"
                  "adjustments)",
-        "customers": _CREDIT, "payment_allocations": "SELECT INSERT"},
+        "customers": _CREDIT, "payment_allocations": "SELECT INSERT", **_OUTBOX_ADD},
     Permission.BILLS_ADJUST: {
         **_BILL_READ, "bill_adjustments": "SELECT INSERT",
         "bills": "SELECT UPDATE(adjustments,balance,status,paid_at)", "customers": _CREDIT},
@@ -112,7 +185,8 @@ NEEDS: dict[Permission, dict[str, str]] = {
                                "bills": "SELECT"},
     Permission.PAYMENTS_RECORD: {
         "payments": "SELECT INSERT", "payment_allocations": "SELECT INSERT",
-        "payment_reversals": "SELECT", "bills": _BILL_MONEY, "customers": _CREDIT},
+        "payment_reversals": "SELECT", "bills": _BILL_MONEY, "customers": _CREDIT,
+        **_OUTBOX_ADD},
     Permission.PAYMENTS_REVERSE: {
         "payments": "SELECT", "payment_allocations": "SELECT INSERT",
         "payment_reversals": "SELECT INSERT", "bills": _BILL_MONEY, "customers": _CREDIT},
@@ -130,6 +204,33 @@ NEEDS: dict[Permission, dict[str, str]] = {
     Permission.DISTRIBUTION_VIEW: {
         "bill_deliveries": "SELECT", "bill_delivery_states": "SELECT", "bills": "SELECT",
         "customers": "SELECT", "connections": "SELECT", "billing_cycles": "SELECT"},
+    # disconnection and reconnection (services/disconnection*.py): the lists read bills,
+    # payments and open billing complaints; closing a ticket changes the connection status
+    Permission.DISCONNECTION_VIEW: {**_DISCONNECTION_READ},
+    Permission.DISCONNECTION_MANAGE: {
+        **_DISCONNECTION_READ, **NOTIFY_QUEUE, **CHARGE_ACCOUNT,
+        "disconnection_rules": "SELECT INSERT", "disconnection_entries": "SELECT INSERT",
+        "disconnection_lists": "SELECT INSERT UPDATE(status,entries,total_outstanding,"
+                               "approved_by,approved_at,tickets)",
+        "disconnection_tickets": "SELECT INSERT UPDATE(team_id,assigned_to)",
+        "customers": _CREDIT, "users": "SELECT"},
+    Permission.DISCONNECTION_EXECUTE: {
+        **_DISCONNECTION_READ, **NOTIFY_QUEUE, "users": "SELECT",
+        "disconnection_tickets": "SELECT UPDATE(status,open_connection_id,outcome,reason,"
+                                 "executed_by,executed_at,closed_by)",
+        "connections": "SELECT UPDATE(status,version)"},
+    # notifications (services/notify*.py, notifications.py): the outbox, templates, the
+    # customers' contact preferences; the dispatcher renders from customers and bills
+    Permission.NOTIFICATIONS_VIEW: {**_NOTIFY_READ},
+    Permission.NOTIFICATIONS_SEND: {
+        **_NOTIFY_READ, **NOTIFY_QUEUE,
+        "notification_outbox": "SELECT INSERT UPDATE(status,attempts,next_attempt_at,claim,"
+                               "claimed_at,last_error,subject,message,sent_at)",
+        "contact_preferences": "SELECT INSERT UPDATE(channel,opted_out,opted_out_on,"
+                               "updated_by,updated_at)"},
+    Permission.NOTIFICATIONS_MANAGE: {
+        **_NOTIFY_READ, "notification_templates": "SELECT INSERT UPDATE DELETE",
+        "settings": "SELECT INSERT UPDATE DELETE"},
     # consumers: views of their own rows only (own_schema.py), nothing on the main schema
     Permission.OWN_ACCOUNT_VIEW: {},
 }

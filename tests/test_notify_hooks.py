@@ -1,0 +1,74 @@
+"""Notifications queued by the services that cause them: issuing a cycle's bills (one
+INSERT ... SELECT) and recording a payment; the overdue bulk reminder; on both databases."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import select, update
+
+from opsmanager_desktop.db.models import Customer, NotificationOutbox
+from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.services import bills, notifications, payments
+from opsmanager_desktop.services.backend import Backend
+from tests.helpers import token_for
+from tests.ledger_data import add_bill
+
+
+def _outbox(backend: Backend) -> list[NotificationOutbox]:
+    with backend.sessions() as s:
+        return list(s.scalars(select(NotificationOutbox).order_by(NotificationOutbox.id)))
+
+
+def _contacts(backend: Backend) -> None:
+    with backend.sessions.begin() as s:
+        s.execute(update(Customer).values(email=Customer.account_no + "@example.com"))
+
+
+def test_issuing_bills_queues_bill_issued_and_opted_out_skipped(backend: Backend) -> None:
+    numbers = [add_bill(backend, f"H{n}", "100.00", due=None, status="GENERATED",
+                        cycle="2026-11") for n in range(4)]
+    _contacts(backend)
+    ao = token_for(backend, Role.ACCOUNTS_OFFICER)
+    notifications.set_preferences(backend, ao, "H3", opted_out=True)
+    officer = token_for(backend, Role.BILLING_OFFICER)
+    result = bills.issue_bills(backend, officer, "2026-11", date(2026, 11, 20))
+    assert result.issued == 4
+    rows = _outbox(backend)
+    assert len(rows) == 3 and {r.template for r in rows} == {"bill_issued"}
+    assert "H3@example.com" not in {r.recipient for r in rows}
+    detail = notifications.get_outbox_entry(backend, officer, rows[0].id)
+    assert detail.rendered_now and numbers[0] in detail.message
+    assert "2026-12-04" in detail.message  # due date of the issued bill (14 days)
+
+
+def test_payment_queues_payment_received(backend: Backend) -> None:
+    add_bill(backend, "P1", "80.00", due=date(2026, 12, 1))
+    _contacts(backend)
+    ao = token_for(backend, Role.ACCOUNTS_OFFICER)
+    payments.record_payment(backend, ao, "P1", "30.00", "CASH", "RC-7",
+                            paid_at=date(2026, 11, 25))
+    [row] = _outbox(backend)
+    assert (row.template, row.channel, row.recipient) == (
+        "payment_received", "EMAIL", "P1@example.com")
+    assert json.loads(row.values_json) == {"amount": "30.00", "reference": "RC-7",
+                                           "paid_at": "2026-11-25"}
+    # the same payment sent again (a retry) posts nothing and queues nothing more
+    payments.record_payment(backend, ao, "P1", "30.00", "CASH", "RC-7",
+                            paid_at=date(2026, 11, 25))
+    assert len(_outbox(backend)) == 1
+
+
+def test_overdue_reminders_once_per_week(backend: Backend) -> None:
+    for n in range(3):
+        add_bill(backend, f"O{n}", "40.00", due=date(2026, 10, 1), status="OVERDUE")
+    add_bill(backend, "O9", "40.00", due=date(2026, 12, 30))  # DUE: not reminded
+    _contacts(backend)
+    sender = token_for(backend, Role.SUPERVISOR)
+    assert notifications.remind_overdue(backend, sender) == 3
+    assert notifications.remind_overdue(backend, sender) == 0  # already reminded
+    rows = _outbox(backend)
+    assert {r.template for r in rows} == {"overdue_reminder"} and len(rows) == 3
+    text = notifications.get_outbox_entry(backend, sender, rows[0].id).message
+    assert "40.00 is still unpaid" in text and "2026-10-01" in text
