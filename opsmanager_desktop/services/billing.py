@@ -46,6 +46,7 @@ from opsmanager_desktop.services.billing_engine import (
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.cycles import cycle_by_period
 from opsmanager_desktop.services.estimation import estimate_missing_readings
+from opsmanager_desktop.services.pending_tariffs import apply_pending_tariffs
 
 STALE_AFTER = timedelta(minutes=10)
 DEFAULT_CHUNK = 25_000
@@ -83,6 +84,8 @@ def run_billing(ctx: Ctx, period: str, progress: Progress | None = None,
     if cycle.status != CycleStatus.OPEN:
         raise Conflict(f"billing cycle {cycle.period} is closed; it takes no more billing runs")
     run_id, took_over = _take_lock(ctx, cycle)
+    # plans found on approved inspections that bill from this cycle (evaluations)
+    apply_pending_tariffs(ctx, cycle.period)
     ctx.session.commit()
     try:
         return _Run(ctx, cycle, run_id, took_over, chunk_size).go(progress, cancelled)

@@ -101,6 +101,15 @@ def create_customer(ctx: Ctx, account_no: str, name: str, *, address: str = "",
                     phone: str = "", email: str = "",
                     connection: NewConnection | None = None) -> CustomerDetail:
     """A new customer, with its first connection when one is given."""
+    return _detail(ctx, add_customer(ctx, account_no, name, address=address, phone=phone,
+                                     email=email, connection=connection))
+
+
+def add_customer(ctx: Ctx, account_no: str, name: str, *, address: str = "",
+                 phone: str = "", email: str = "",
+                 connection: NewConnection | None = None) -> Customer:
+    """create_customer's rules inside the caller's service (approving an enumeration
+    creates its customer with them): checked, audited, the connection added."""
     number = rules.account_no(account_no)
     problems = _field_problems(name, address, phone, email)
     account_problem = rules.account_problem(number)
@@ -117,7 +126,7 @@ def create_customer(ctx: Ctx, account_no: str, name: str, *, address: str = "",
     ctx.audit("customer", customer.id, "create", after=snapshot(customer))
     if connection is not None:
         create_connection(ctx, customer, connection)
-    return _detail(ctx, customer)
+    return customer
 
 
 @service(Permission.CUSTOMERS_MANAGE)

@@ -74,7 +74,9 @@ NEEDS: dict[Permission, dict[str, str]] = {
         "users": "SELECT UPDATE(failed_attempts,locked_until,password_hash,"
                  "must_change_password,version)",
         "user_sessions": "SELECT INSERT UPDATE(ended_at)",
-        "audit_log": "INSERT",
+        # the newest id only: the "has anything changed?" counter tables refresh by
+        # (services/changes.py); the entries themselves need AUDIT_VIEW
+        "audit_log": "SELECT(id) INSERT",
     },
     Permission.USERS_MANAGE: {"users": "SELECT INSERT UPDATE", "customers": "SELECT",
                               "user_sessions": "SELECT UPDATE(ended_at)"},
@@ -241,28 +243,37 @@ OWNER_ONLY = frozenset({Permission.DEMO_GENERATE})
 
 @dataclass
 class TableGrant:
-    """The privileges of one role on one table. `update_columns` None with UPDATE in
-    `privileges` means every column."""
+    """The privileges of one role on one table. `SELECT(a,b)` / `UPDATE(a,b)` limit the
+    privilege to those columns; `select_columns` / `update_columns` None with the privilege
+    in `privileges` means every column (a plain SELECT or UPDATE from any permission wins
+    over a column list from another)."""
 
     privileges: set[str] = field(default_factory=set)
     update_columns: set[str] | None = None
+    select_columns: set[str] | None = None
 
     def add(self, spec: str) -> None:
         for word in spec.split():
-            if word.startswith("UPDATE("):
-                columns = set(word[len("UPDATE("):-1].split(","))
-                if "UPDATE" not in self.privileges:
-                    self.privileges.add("UPDATE")
-                    self.update_columns = columns
-                elif self.update_columns is not None:
-                    self.update_columns |= columns
-            elif word == "UPDATE":
-                self.privileges.add("UPDATE")
-                self.update_columns = None
+            name, _paren, listed = word.partition("(")
+            if name not in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+                raise ValueError(f"unknown privilege {word!r}")
+            if name in ("SELECT", "UPDATE"):
+                self._add_columns(name, set(listed.rstrip(")").split(",")) if listed else None)
             else:
-                if word not in ("SELECT", "INSERT", "DELETE"):
-                    raise ValueError(f"unknown privilege {word!r}")
-                self.privileges.add(word)
+                self.privileges.add(name)
+
+    def columns(self, privilege: str) -> set[str] | None:
+        """The columns a SELECT or UPDATE is limited to (None: all of them)."""
+        return {"SELECT": self.select_columns, "UPDATE": self.update_columns}.get(privilege)
+
+    def _add_columns(self, privilege: str, columns: set[str] | None) -> None:
+        attribute = f"{privilege.lower()}_columns"
+        held = getattr(self, attribute)
+        if privilege not in self.privileges:
+            self.privileges.add(privilege)
+            setattr(self, attribute, columns)
+        elif held is not None:
+            setattr(self, attribute, None if columns is None else held | columns)
 
 
 def table_grants(permissions: Iterable[Permission]) -> dict[str, TableGrant]:

@@ -1,0 +1,135 @@
+"""The handheld's inspection file (CSV or XLSX): `meter_number,utility,inspected_at,
+tariff_found,meter_condition` and optional `evidence,estimated_loss,penalty,photos,notes,
+officer`.
+
+The import pattern of services/imports.py with the rules of a record entered by hand
+(services/evaluations.check_evaluation). `photos` names one or more images (separated by
+`;`) beside the file or in a `photos` folder next to it. The natural key is (officer,
+connection, inspected_at): a row already stored, or earlier in the file, is a duplicate,
+counted and not written twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from opsmanager_desktop.db.models import Evaluation
+from opsmanager_desktop.domain.money import ZERO
+from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.distribution_import import datetime_cell
+from opsmanager_desktop.services.enumeration_import import FieldImportResult, stored_keys
+from opsmanager_desktop.services.evaluations import NewEvaluation, check_evaluation
+from opsmanager_desktop.services.field_common import MAX_PHOTOS, known_users, store_photos
+from opsmanager_desktop.services.imports import (
+    Cancelled,
+    Problems,
+    Progress,
+    Row,
+    decimal_cell,
+    read_table,
+    run_import,
+)
+from opsmanager_desktop.services.reading_photos import resolve
+
+REQUIRED = ("meter_number", "utility", "inspected_at", "tariff_found", "meter_condition")
+OPTIONAL = ("evidence", "estimated_loss", "penalty", "photos", "notes", "officer")
+CHUNK = 500
+
+Key = tuple[str, int, datetime]
+
+
+@dataclass(frozen=True)
+class _Item:
+    values: dict[str, object]
+    photos: tuple[tuple[str, Path], ...]
+
+    @property
+    def key(self) -> Key:
+        when = self.values["inspected_at"]
+        assert isinstance(when, datetime)
+        return str(self.values["recorded_by"]), int(str(self.values["connection_id"])), when
+
+
+class _Run:
+    def __init__(self, ctx: Ctx, folder: Path) -> None:
+        self.ctx = ctx
+        self.folder = folder
+        self.seen: set[Key] = set()
+        self.duplicates = 0
+        self.recorded = 0
+
+    def _photos(self, row: Row, problems: Problems) -> tuple[tuple[str, Path], ...]:
+        names = [n.strip() for n in row["photos"].split(";") if n.strip()]
+        if len(names) > MAX_PHOTOS:
+            problems.add(row, "photos", f"at most {MAX_PHOTOS} photos per inspection")
+            return ()
+        found: list[tuple[str, Path]] = []
+        for name in names:
+            place = resolve(self.folder, name)
+            if isinstance(place, str):
+                problems.add(row, "photos", place)
+            else:
+                found.append((name, place))
+        return tuple(found)
+
+    def check(self, rows: list[Row], problems: Problems) -> list[_Item]:
+        users = known_users(self.ctx.session, {r["officer"] for r in rows})
+        parsed: list[_Item] = []
+        for row in rows:
+            when = datetime_cell(row, "inspected_at", problems)
+            loss = decimal_cell(row, "estimated_loss", problems, required=False, default=ZERO)
+            penalty = decimal_cell(row, "penalty", problems, required=False, default=ZERO)
+            photos = self._photos(row, problems)
+            spec = NewEvaluation(
+                row["meter_number"], row["utility"], row["tariff_found"],
+                row["meter_condition"], inspected_at=when, evidence=row["evidence"],
+                estimated_loss=loss if loss is not None else ZERO,
+                penalty=penalty if penalty is not None else ZERO, notes=row["notes"],
+                recorded_by=row["officer"])
+            found, values = check_evaluation(self.ctx, spec, users=users)
+            for problem in found:
+                problems.add(row, problem.field, problem.reason)
+            if values is not None and not problems.has(row):
+                parsed.append(_Item({**values, "source": "IMPORT"}, photos))
+        known = {(a, int(b), c) for a, b, c in stored_keys(
+            self.ctx, Evaluation, ("recorded_by", "connection_id", "inspected_at"),
+            {i.key for i in parsed})}  # type: ignore[misc]
+        items = []
+        for item in parsed:
+            if item.key in known or item.key in self.seen:
+                self.duplicates += 1
+                continue
+            self.seen.add(item.key)
+            items.append(item)
+        return items
+
+    def write(self, items: Sequence[_Item]) -> None:
+        records = [Evaluation(**i.values) for i in items]
+        self.ctx.session.add_all(records)
+        self.ctx.session.flush()
+        store_photos(self.ctx.session, "evaluation_id",
+                     [(r.id, name, place) for r, i in zip(records, items, strict=True)
+                      for name, place in i.photos], self.ctx.now)
+        self.recorded += len(items)
+
+
+@service(Permission.FIELD_RECORD)
+def import_evaluations(ctx: Ctx, path: str | Path, *, skip_invalid: bool = False,
+                       rejects_path: str | Path | None = None,
+                       progress: Progress | None = None,
+                       cancelled: Cancelled | None = None) -> FieldImportResult:
+    """Record the inspections of a handheld file (see the module docstring)."""
+    table = read_table(path, REQUIRED, OPTIONAL)
+    run = _Run(ctx, Path(path).parent)
+    summary = run_import(table, run.check, run.write, skip_invalid=skip_invalid,
+                         rejects_path=rejects_path, progress=progress, cancelled=cancelled,
+                         chunk_size=CHUNK)
+    ctx.audit("evaluations", Path(path).name[:64], "import", after={
+        "file": str(path), "rows": summary.rows, "recorded": run.recorded,
+        "duplicates": run.duplicates, "rejected": summary.rejected})
+    return FieldImportResult(summary.rows, run.recorded, run.duplicates, summary.rejected,
+                             summary.rejects_path)

@@ -1,0 +1,127 @@
+"""What enumerations and evaluations share: their photos (checked and stored like reading
+photos, services/reading_photos.py), the officer they are credited to, the tariff plan they
+name, and the decision bookkeeping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from opsmanager_desktop.db.models import FieldPhoto, TariffPlan, User
+from opsmanager_desktop.domain.codes import plan_code
+from opsmanager_desktop.domain.errors import Conflict, invalid
+from opsmanager_desktop.domain.field_records import (
+    REASON_MAX,
+    RecordStatus,
+    decide_problem,
+)
+from opsmanager_desktop.services.imports import batched
+from opsmanager_desktop.services.reading_photos import content_type, data_problem
+
+MAX_PHOTOS = 10
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    id: int
+    file_name: str
+    content_type: str
+    size: int
+
+
+def known_users(session: Session, names: Iterable[str]) -> set[str]:
+    wanted = sorted({n for n in names if n})
+    found: set[str] = set()
+    for part in batched(wanted):
+        found.update(session.scalars(select(User.username).where(User.username.in_(part))))
+    return found
+
+
+def officer_of(session: Session, name: str | None, caller: str) -> str:
+    """The user a record is credited to: the caller unless another (existing) user is
+    named (a supervisor entering a field officer's sheet)."""
+    wanted = (name or "").strip()
+    if not wanted or wanted == caller:
+        return caller
+    if not known_users(session, [wanted]):
+        raise invalid("recorded_by", f"no user {wanted!r}; name the officer by user name")
+    return wanted
+
+
+def plans_by_code(session: Session, codes: Iterable[str]) -> dict[str, TariffPlan]:
+    wanted = sorted({plan_code(c) for c in codes if c})
+    found: dict[str, TariffPlan] = {}
+    for part in batched(wanted):
+        found.update((p.code, p) for p in session.scalars(
+            select(TariffPlan).where(TariffPlan.code.in_(part))))
+    return found
+
+
+def plan_problem(plan: TariffPlan | None, code: str, utility_type_id: int | None) -> str | None:
+    if plan is None:
+        return f"no tariff plan {code!r}"
+    if not plan.is_active:
+        return f"tariff plan {plan.code} is no longer offered"
+    if utility_type_id is not None and plan.utility_type_id != utility_type_id:
+        return f"tariff plan {plan.code} is for another utility type"
+    return None
+
+
+def checked_photos(photos: Sequence[tuple[str, bytes]] | None) -> list[tuple[str, bytes]]:
+    items = list(photos or ())
+    if len(items) > MAX_PHOTOS:
+        raise invalid("photos", f"at most {MAX_PHOTOS} photos per record")
+    for name, data in items:
+        problem = data_problem(data)
+        if problem:
+            raise invalid("photos", f"{name}: {problem}")
+    return items
+
+
+def store_photos(session: Session, owner: str, rows: Sequence[tuple[int, str, bytes | Path]],
+                 now: datetime) -> None:
+    """Insert (record id, file name, bytes or file) photos of `owner` ("enumeration_id" or
+    "evaluation_id"), one file read at a time."""
+    for record_id, name, source in rows:
+        data = source.read_bytes() if isinstance(source, Path) else source
+        session.execute(insert(FieldPhoto), [{
+            owner: record_id, "file_name": name[:255],
+            "content_type": content_type(data[:16]) or "application/octet-stream",
+            "size": len(data), "data": data, "created_at": now}])
+
+
+def photo_infos(session: Session, owner_column: Any, record_id: int) -> tuple[PhotoInfo, ...]:
+    return tuple(PhotoInfo(r.id, r.file_name, r.content_type, r.size) for r in session.execute(
+        select(FieldPhoto.id, FieldPhoto.file_name, FieldPhoto.content_type, FieldPhoto.size)
+        .where(owner_column == record_id).order_by(FieldPhoto.id)))
+
+
+def reject_reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise invalid("reason", "is required: say why the record is rejected")
+    if len(text) > REASON_MAX:
+        raise invalid("reason", f"may have at most {REASON_MAX} characters")
+    return text
+
+
+def ensure_pending(what: str, status: str) -> None:
+    problem = decide_problem(what, RecordStatus(status))
+    if problem:
+        raise Conflict(problem)
+
+
+def decided_ids(ids: Sequence[int] | int) -> list[int]:
+    wanted = [ids] if isinstance(ids, int) else list(ids)
+    if not wanted:
+        raise invalid("ids", "choose at least one record")
+    try:
+        return sorted({int(i) for i in wanted})
+    except (TypeError, ValueError):
+        raise invalid("ids", "record ids are whole numbers") from None
