@@ -40,6 +40,12 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
     "OPEN": _BLUE,
     # reading plausibility flags; import preview rows (what an import would do with them)
     "HIGH": _RED, "ZERO": _AMBER, "OK": _GREEN, "PROBLEM": _RED, "SKIPPED": _GREY,
+    # complaints and support tickets (OPEN and CLOSED as above)
+    "ASSIGNED": _BLUE, "IN_PROGRESS": _AMBER, "INFO_NEEDED": _AMBER, "RESOLVED": _GREEN,
+    # notifications outbox
+    "QUEUED": _BLUE, "SENDING": _AMBER, "SENT": _GREEN, "FAILED": _RED,
+    # network assets (substations, transformers)
+    "OPERATIONAL": _GREEN, "FAULTY": _RED, "UNDER_MAINTENANCE": _AMBER, "DECOMMISSIONED": _GREY,
 }
 
 
