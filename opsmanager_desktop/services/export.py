@@ -45,6 +45,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "bills": ("opsmanager_desktop.services.bills", "list_bills"),
     "payments": ("opsmanager_desktop.services.payments", "list_payments"),
     "audit": ("opsmanager_desktop.services.audit_log", "list_audit"),
+    "transformers": ("opsmanager_desktop.services.assets", "list_transformers"),
 }
 # the common export options (CLI: --account, --cycle, ... --from, --to) under the filter
 # names each table's list service uses; a table missing an option cannot be filtered by it
