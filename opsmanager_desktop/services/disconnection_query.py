@@ -21,7 +21,6 @@ from sqlalchemy.sql import ColumnElement
 from opsmanager_desktop.db.models import (
     Bill,
     Complaint,
-    ComplaintCategory,
     Connection,
     Customer,
     DisconnectionTicket,
@@ -34,10 +33,9 @@ from opsmanager_desktop.domain.customers import ConnectionStatus
 from opsmanager_desktop.domain.disconnection import Rules, TicketKind, TicketStatus
 from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.domain.money import CENT
+from opsmanager_desktop.services.complaint_queries import open_billing_complaint_customers
 
 _OPEN_BILLS = sorted(s.value for s in OPEN)
-# complaint statuses that are finished (domain/complaints.py DONE); any other is open
-_COMPLAINT_DONE = ("RESOLVED", "CLOSED")
 
 
 def as_date(value: object, field: str = "date") -> date:
@@ -60,14 +58,9 @@ def as_id(value: object, field: str) -> int:
 
 
 def open_billing_complaint(customer_id: Any) -> ColumnElement[bool]:
-    """THE hook for 'has an open billing complaint' (complaints area's tables: a complaint
-    of a category marked is_billing, not yet RESOLVED or CLOSED)."""
-    return exists(
-        select(Complaint.id).join(ComplaintCategory,
-                                  ComplaintCategory.id == Complaint.category_id)
-        .where(Complaint.customer_id == customer_id,
-               ComplaintCategory.is_billing.is_(True),
-               Complaint.status.not_in(_COMPLAINT_DONE)))
+    """THE hook for 'has an open billing complaint': the complaints area's own definition
+    (services/complaint_queries.py), correlated to the customer as an EXISTS."""
+    return exists(open_billing_complaint_customers().where(Complaint.customer_id == customer_id))
 
 
 def paid_in_grace(customer_id: Any, rules: Rules, on: date
