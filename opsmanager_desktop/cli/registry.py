@@ -17,6 +17,7 @@ _MODULES = [
     "opsmanager_desktop.cli.print_commands",  # after billing and report: adds to their commands
     "opsmanager_desktop.cli.distribution_commands",
     "opsmanager_desktop.cli.team_commands",
+    "opsmanager_desktop.cli.disconnection_commands",
     "opsmanager_desktop.cli.field_commands",
     "opsmanager_desktop.cli.asset_commands",
     "opsmanager_desktop.cli.notification_commands",
