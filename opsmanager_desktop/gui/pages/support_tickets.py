@@ -1,0 +1,88 @@
+"""Support tickets page: enquiries (billing questions, account changes, connection
+requests) in queues per agent and team, soonest due first, overdue ones in red; the
+selected ticket's details and history beside the table. Agents open tickets and work
+their queue, supervisors assign."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from opsmanager_desktop.domain import complaints as flow
+from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.filter_bar import FilterBar
+from opsmanager_desktop.gui.pages.registry import PageSpec
+from opsmanager_desktop.gui.pages.work_dialogs import OpenTicketDialog, label_of
+from opsmanager_desktop.gui.pages.work_queue import WorkQueuePage, when
+from opsmanager_desktop.gui.table_model import Column
+from opsmanager_desktop.services import support_tickets
+from opsmanager_desktop.services.listing import ListQuery, Page
+from opsmanager_desktop.services.support_tickets import TicketDetail, TicketRow
+
+
+class SupportTicketsPage(WorkQueuePage):
+    noun = ("ticket", "tickets")
+    search_placeholder = "Number, subject, account or contact"
+    get_item = support_tickets.get_ticket
+    assign_item = support_tickets.assign_ticket
+    move_item = support_tickets.move_ticket
+
+    def make_columns(self) -> Sequence[Column[TicketRow]]:
+        return [
+            Column("number", "Number", lambda r: r.number, "number", width=100),
+            Column("kind", "Kind", lambda r: label_of(r.kind), "kind", width=130),
+            Column("subject", "Subject", lambda r: r.subject, width=200),
+            Column("who", "Customer / contact",
+                   lambda r: (r.account_no and f"{r.customer_name} ({r.account_no})")
+                   or r.contact, width=160),
+            Column("status", "Status", lambda r: r.status, "status", width=105,
+                   formatter=label_of),
+            Column("assignee", "Assigned to", lambda r: r.assigned_to or r.team or "",
+                   "assigned_to", width=110),
+            Column("due", "Due", lambda r: r.due_at, "due_at", width=140,
+                   tooltip="Red: overdue (not resolved by its due time)"),
+            Column("opened", "Opened", lambda r: r.created_at, "created_at", width=125),
+            Column("channel", "Channel", lambda r: label_of(r.channel), width=70),
+        ]
+
+    def fetch(self, query: ListQuery) -> Page[TicketRow]:
+        return support_tickets.list_tickets(self.ctx.backend, self.ctx.token, query)
+
+    def setup_more_filters(self, bar: FilterBar) -> None:
+        bar.add_choice("kind", "Kind", [("Any kind", None)]
+                       + [(label_of(k), k) for k in flow.TICKET_KINDS])
+
+    def setup_actions(self) -> None:
+        self.add_action("Open ticket...", "add", self.open_dialog, shortcut="Ctrl+N",
+                        permission=Permission.COMPLAINTS_LOG)
+        self.setup_work_actions()
+
+    def headline(self, item: TicketDetail) -> str:
+        return item.subject
+
+    def detail_fields(self, item: TicketDetail) -> list[tuple[str, str]]:
+        who = f"{item.customer_name} ({item.account_no})" if item.account_no else "-"
+        return [("Kind", label_of(item.kind)), ("Customer", who),
+                ("Contact", item.contact or "-"), ("Details", item.description or "-"),
+                ("Channel", f"{label_of(item.channel)}, opened by {item.opened_by}"),
+                ("Opened", when(item.created_at)),
+                ("Assigned to", ", ".join(x for x in (item.assigned_to, item.team) if x)
+                 or "nobody yet"),
+                ("Resolved", when(item.resolved_at) or "-"),
+                ("Closed", f"{when(item.closed_at)} by {item.closed_by}" if item.closed_at
+                 else "-")]
+
+    def open_dialog(self) -> OpenTicketDialog:
+        dialog = OpenTicketDialog(self.ctx, self)
+        dialog.on_session_ended = self.ctx.check_session
+        dialog.accepted.connect(lambda: self._after(dialog.result_value, "opened"))
+        dialog.open()
+        return dialog
+
+
+def _make(ctx: AppContext) -> SupportTicketsPage:
+    return SupportTicketsPage(ctx, PAGE)
+
+
+PAGE = PageSpec("support_tickets", "Support tickets", "tickets", Permission.COMPLAINTS_VIEW,
+                _make, order=135, description="Enquiries in queues per agent and team")
