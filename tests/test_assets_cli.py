@@ -81,3 +81,36 @@ def test_assets_commands(backend: Backend, monkeypatch: pytest.MonkeyPatch,
     assert run("sup", "--json", "assets", "dt", "list", "--dss", "DSS-1") == 0
     assert [r["code"] for r in json.loads(capsys.readouterr().out)] == ["TR-7"]
     assert run("sup", "assets", "dt", "show", "nope") == 4
+
+
+def test_register_import(backend: Backend, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    token_for(backend, Role.SUPERVISOR, "sup")
+    url = backend.engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("OPSMANAGER_PASSWORD", PASSWORD)
+    header = "kind,code,name,capacity_kva,substation,latitude,longitude,status"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{header}\nDSS,D1,Central,15000,,,,\nDT,T1,Market,500,D1,6.5,,\n"
+                   "DT,T2,School,500,D9,,,broken\npole,P1,Pole,1,,,,\nDSS,d1,Again,10,,,,\n",
+                   encoding="utf-8")
+    assert main(["--db", url, "--user", "sup", "assets", "import", str(bad)]) == 2
+    err = capsys.readouterr().err
+    for expected in ("row 3, longitude", "row 4, substation: no substation 'D9'",
+                     "row 4, status", "row 5, kind", "row 6, code: d1 is already"):
+        assert expected in err
+    good = tmp_path / "good.xlsx"
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in (header.split(","), ["DSS", "D1", "Central", "15000"],
+                 ["DT", "T1", "Market", "500", "D1", "6.5", "3.4", "faulty"]):
+        sheet.append(line)
+    book.save(good)
+    assert main(["--db", url, "--user", "sup", "assets", "import", str(good)]) == 0
+    assert "1 substations and 1 transformers added" in capsys.readouterr().out
+    assert main(["--db", url, "--user", "sup", "--json", "assets", "dt", "list"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["code"], row["substation"], row["status"], row["latitude"]) == (
+        "T1", "D1", "FAULTY", "6.500000")

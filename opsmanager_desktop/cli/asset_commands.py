@@ -8,7 +8,13 @@ from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, to_jsonable
 from opsmanager_desktop.domain.assets import STATUS_CHOICES
-from opsmanager_desktop.services import assets, dt_readings, energy_balance, maintenance
+from opsmanager_desktop.services import (
+    asset_import,
+    assets,
+    dt_readings,
+    energy_balance,
+    maintenance,
+)
 from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery
 
 
@@ -99,6 +105,15 @@ def register(commands: Any) -> None:
                      help="import the good rows; write the bad ones to a rejects file")
     imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
     imp.set_defaults(handler=dt_reading_import)
+
+    reg = cmds.add_parser("import", help="substations and transformers from a file "
+                          "(admin, supervisor)")
+    reg.add_argument("file", help="CSV or XLSX: kind,code,name,capacity_kva and optional "
+                     "substation,location,latitude,longitude,installed_on,status")
+    reg.add_argument("--skip-invalid", action="store_true",
+                     help="import the good rows; write the bad ones to a rejects file")
+    reg.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    reg.set_defaults(handler=assets_import)
 
     bal = cmds.add_parser("energy-balance", help="each transformer's input against its "
                           "customers' billed units, worst loss first")
@@ -209,6 +224,19 @@ def dt_reading_import(app: CliApp, args: argparse.Namespace) -> int:
         rejects_path=args.rejects,
         progress=lambda done, total: app.progress(done, total, "Transformer readings"))
     text = f"{result.rows:,} rows: {result.recorded:,} recorded, {result.rejected:,} rejected"
+    if result.rejects_path is not None:
+        text += f" (see {result.rejects_path})"
+    app.emit(result, text + ".")
+    return 0
+
+
+def assets_import(app: CliApp, args: argparse.Namespace) -> int:
+    result = asset_import.import_assets(
+        app.backend, app.token(), args.file, skip_invalid=args.skip_invalid,
+        rejects_path=args.rejects,
+        progress=lambda done, total: app.progress(done, total, "Network register"))
+    text = (f"{result.rows:,} rows: {result.substations:,} substations and "
+            f"{result.transformers:,} transformers added, {result.rejected:,} rejected")
     if result.rejects_path is not None:
         text += f" (see {result.rejects_path})"
     app.emit(result, text + ".")
