@@ -38,7 +38,7 @@ def test_workbook_read_back(backend: Backend, tmp_path: Path) -> None:
     assert book.sheetnames[:2] == ["Per person", "Per team"]
     people = book["Per person"]
     header = _header_row(people)
-    assert header[:5] == ["Rank", "User", "Name", "Team", "Readings"]
+    assert header[:6] == ["Rank", "User", "Name", "Team", "Score", "Readings"]
     col = {title: i for i, title in enumerate(header)}
     rows = [[c.value for c in r] for r in people.iter_rows(min_row=5, max_row=7)]
     assert [r[col["User"]] for r in rows] == ["fo1", "fo2", "fo3"]
@@ -52,7 +52,7 @@ def test_workbook_read_back(backend: Backend, tmp_path: Path) -> None:
     assert total[0] == "Total" and total[col["Readings"]] == 5
     team_sheet = book["Per team"]
     team_header = _header_row(team_sheet)
-    assert team_header[:4] == ["Rank", "Team", "Name", "People"]
+    assert team_header[:5] == ["Rank", "Team", "Name", "People", "Score"]
     f1 = [c.value for c in team_sheet[5]]
     assert (f1[1], f1[3], f1[team_header.index("Readings")],
             f1[team_header.index("Bills distributed")]) == ("F1", 2, 5, 2)
@@ -72,15 +72,14 @@ def test_pdf_read_back_on_letterhead(backend: Backend, tmp_path: Path) -> None:
     assert "Lagos Power Ltd" in first and "1 Marina Road" in first
     assert "01 Feb 2026 to 28 Feb 2026" in first and "team F1" in first
     # the table's cells come out one a line: the header, then each row
-    header, body = first.split("Per person\n", 1)[1].split("Score\n", 1)
-    width = len(header.split("\n"))
-    cells = body.split("\n")
-    fo1, fo2 = cells[:width], cells[width:2 * width]
-    assert fo1[:9] == ["1", "fo1", "fo1", "F1", "4", "2", "1", "66.7%", "1"]
-    assert fo1[-1] == "42.86"
-    assert fo2[:9] == ["2", "fo2", "fo2", "F1", "1", "0", "0", "-", "1"]  # no rate
+    lines = first.split("Per person\n", 1)[1].split("\n")
+    width = lines.index("fo1") - 1  # the header's cells come before the first row's
+    assert lines[0].strip() == "Rank" and lines[width - 1] != "Score"
+    fo1, fo2 = lines[width:2 * width], lines[2 * width:3 * width]
+    assert fo1[:10] == ["1", "fo1", "fo1", "F1", "42.86", "4", "2", "1", "66.7%", "1"]
+    assert fo2[:10] == ["2", "fo2", "fo2", "F1", "17.86", "1", "0", "0", "-", "1"]  # no rate
     second = reader.pages[1].extract_text()
-    assert "Per team" in second and "F1\nField one\n2\n5\n2\n1\n66.7%\n2" in second
+    assert "Per team" in second and "F1\nField one\n2\n42.86\n5\n2\n1\n66.7%\n2" in second
     assert not list(tmp_path.glob(".*.part"))
 
 

@@ -117,6 +117,8 @@ def populate(backend: Backend) -> str:
     users.reset_password(backend, token, "femi.f", "temporary-pass-1")
     if demo_available():
         run_demo(backend, token, Job(), customers=300)
+        from opsmanager_desktop.gui.pages import staff_screenshots  # crews, deliveries
+        staff_screenshots.populate(backend, token)
         return token
     utilities.add_utility(backend, token, "electricity", "Electricity", "kWh")
     utilities.add_utility(backend, token, "water", "Water", "m3")
@@ -231,6 +233,8 @@ def shoot_main(shooter: Shooter, backend: Backend, settings: AppSettings) -> Non
         _prepare_page(page)
         shooter.save(window, f"main_{spec.key}")
         _page_dialogs(shooter, window, page)
+    from opsmanager_desktop.gui.pages import staff_screenshots  # last month, per team
+    staff_screenshots.shots(shooter, window)
     window.show_page(window.specs[0].key)
     about = window.show_about()
     shooter.dialog(about, "dialog_about")

@@ -49,6 +49,7 @@ COLUMNS: tuple[ReportColumn, ...] = (
     ReportColumn("name", "Name", lambda r: r.name, "text"),
     ReportColumn("team", "Team", lambda r: r.team or "", "text", teams=False),
     ReportColumn("people", "People", lambda r: r.people, people=False),
+    ReportColumn("score", "Score", lambda r: r.score, "score"),
     ReportColumn("readings", "Readings", lambda r: r.metrics.readings, source="readings"),
     ReportColumn("approved", "Approved", lambda r: r.metrics.readings_approved,
                  source="readings"),
@@ -73,7 +74,6 @@ COLUMNS: tuple[ReportColumn, ...] = (
                  source="disconnections"),
     ReportColumn("reconnections", "Reconnections", lambda r: r.metrics.reconnections,
                  source="disconnections"),
-    ReportColumn("score", "Score", lambda r: r.score, "score"),
 )
 
 
