@@ -16,9 +16,9 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
-from opsmanager_desktop.gui.table_model import SortRole
+from opsmanager_desktop.gui.table_model import ColumnsModel, SortRole
 from opsmanager_desktop.gui.table_view import DataTable
 
 _GREEN = ("#1d5f31", "#dff2e5")
@@ -38,12 +38,19 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
     "POSTED": _GREEN, "REVERSED": _RED,
     # billing cycles
     "OPEN": _BLUE,
+    # bill distribution (NO_RECORD: nobody has reported the bill's delivery yet)
+    "HANDED_OVER": _GREEN, "EMAILED": _BLUE, "NOT_DELIVERED": _RED, "NO_RECORD": _GREY,
     # reading plausibility flags; import preview rows (what an import would do with them)
     "HIGH": _RED, "ZERO": _AMBER, "OK": _GREEN, "PROBLEM": _RED, "SKIPPED": _GREY,
+    # field records (enumerations, evaluations) and the meter conditions an inspection finds
+    "PENDING": _AMBER, "DAMAGED": _AMBER, "TAMPERED": _RED, "BYPASSED": _RED, "MISSING": _RED,
     # complaints and support tickets (OPEN and CLOSED as above)
     "ASSIGNED": _BLUE, "IN_PROGRESS": _AMBER, "INFO_NEEDED": _AMBER, "RESOLVED": _GREEN,
     # notifications outbox
     "QUEUED": _BLUE, "SENDING": _AMBER, "SENT": _GREEN, "FAILED": _RED,
+    # disconnection lists and ticket outcomes (OPEN, APPROVED, CLOSED, DISCONNECTED as above)
+    "DRAFT": _GREY, "CANCELLED": _GREY, "NOT_DISCONNECTED": _AMBER, "RECONNECTED": _GREEN,
+    "NOT_RECONNECTED": _AMBER,
     # network assets (substations, transformers)
     "OPERATIONAL": _GREEN, "FAULTY": _RED, "UNDER_MAINTENANCE": _AMBER, "DECOMMISSIONED": _GREY,
 }
@@ -96,9 +103,13 @@ class StatusDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def color_status_column(view: DataTable, *keys: str) -> StatusDelegate:
-    """Give the columns named `keys` (Column.key) of a page's table the status labels."""
+def color_status_column(view: QTableView, *keys: str) -> StatusDelegate:
+    """Give the columns named `keys` (Column.key) the status labels: a page's table or
+    any view over a table_model.ColumnsModel (bills_widgets.RowsModel)."""
+    model = view.paged_model if isinstance(view, DataTable) else view.model()
+    if not isinstance(model, ColumnsModel):
+        raise TypeError("status colours need a view over a ColumnsModel")
     delegate = StatusDelegate(view)
     for key in keys:
-        view.setItemDelegateForColumn(view.paged_model.column_index(key), delegate)
+        view.setItemDelegateForColumn(model.column_index(key), delegate)
     return delegate

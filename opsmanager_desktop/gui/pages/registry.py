@@ -13,8 +13,9 @@ To add a page (e.g. Customers):
 3. add its screenshot in gui/screenshots.py (every page shown in docs/screenshots) and a
    test in tests/gui/.
 Orders in use: users 10, customers 20, readings 30, billing cycles 40, bills 50,
-payments 60, dues 70, reports 80, tariffs 90, network 110, complaints 130, support tickets 135,
-staff performance 150, notifications 160. Ctrl+1..9 follow the order of the visible pages.
+payments 60, dues 70, reports 80, tariffs 90, network 110, field records 120,
+complaints 130, support tickets 135, disconnections 140, staff performance 150,
+notifications 160. Ctrl+1..9 follow the order of the visible pages.
 """
 
 from __future__ import annotations
@@ -58,10 +59,12 @@ _MODULES = [
     "opsmanager_desktop.gui.pages.analytics",
     "opsmanager_desktop.gui.pages.distribution",
     "opsmanager_desktop.gui.pages.assets",
+    "opsmanager_desktop.gui.pages.field_records",
     "opsmanager_desktop.gui.pages.staff_performance",
     "opsmanager_desktop.gui.pages.teams",
     "opsmanager_desktop.gui.pages.complaints",
     "opsmanager_desktop.gui.pages.support_tickets",
+    "opsmanager_desktop.gui.pages.disconnections",
     "opsmanager_desktop.gui.pages.notifications",
 ]
 
