@@ -13,7 +13,7 @@ from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.staff_performance import staff_performance
 from tests.helpers import token_for
-from tests.staff_data import FEB_FROM, FEB_TO, make_staff_world
+from tests.staff_data import FEB_FROM, FEB_TO, add_field_work, make_staff_world
 
 
 def test_figures_per_person(backend: Backend) -> None:
@@ -91,3 +91,38 @@ def test_refusals_and_checks(backend: Backend) -> None:
         staff_performance(backend, sup, "2026-02-01", FEB_TO)  # type: ignore[arg-type]
     with pytest.raises(NotFound, match="ZZ"):
         staff_performance(backend, sup, FEB_FROM, FEB_TO, team="ZZ")
+
+
+def test_field_records_cases_and_executions(backend: Backend) -> None:
+    sup = make_staff_world(backend)
+    add_field_work(backend)
+    result = staff_performance(backend, sup, FEB_FROM, FEB_TO)
+    assert result.sources == ("readings", "bill deliveries", "enumerations", "evaluations",
+                              "complaints", "support tickets", "disconnections")
+    m = {r.key: r.metrics for r in result.people}
+    assert set(m) == {"fo1", "fo2", "fo3"}  # sup closed cases assigned to others
+    fo1, fo2, fo3 = m["fo1"], m["fo2"], m["fo3"]
+    assert (fo1.enumerations, fo1.enumerations_approved) == (2, 1)
+    assert (fo2.enumerations, fo2.enumerations_approved) == (1, 0)
+    assert (fo2.evaluations, fo2.evaluations_approved, fo1.evaluations) == (2, 2, 0)
+    assert (fo1.complaints_on_time, fo1.complaints_late) == (1, 1)  # due time itself: on time
+    assert (fo2.complaints_on_time, fo2.complaints_late) == (0, 1)  # credited to the closer
+    assert (fo2.tickets_on_time, fo2.tickets_late, fo3.tickets_late) == (1, 0, 1)
+    assert (fo3.disconnections, fo3.reconnections, fo1.reconnections) == (1, 1, 0)
+    assert (fo1.closed_on_time, fo1.closed_late, fo2.closed_on_time, fo2.closed_late) == (
+        1, 1, 1, 1)
+    # scored (best = 1): fo1 readings, rate, bills, enumerations, on time: 5/7;
+    # fo2 1/4 readings, bills, evaluations, on time: 3.25/7; fo3 executions: 1/7
+    assert [(r.key, r.score) for r in result.people] == [
+        ("fo1", Decimal("71.43")), ("fo2", Decimal("46.43")), ("fo3", Decimal("14.29"))]
+    teams = {r.key: r.metrics for r in result.teams}
+    assert (teams["F1"].enumerations, teams["F1"].evaluations_approved,
+            teams["F1"].closed_on_time, teams["F1"].closed_late) == (3, 2, 2, 2)
+    assert (teams["F2"].executed, teams["F2"].tickets_late) == (2, 1)
+    march = {r.key: r.metrics for r in staff_performance(
+        backend, sup, date(2026, 3, 1), date(2026, 3, 1)).people}
+    assert (march["fo1"].enumerations, march["fo1"].complaints_late,
+            march["fo1"].reconnections) == (1, 1, 1)  # the complaint due 20 Feb: late
+    january = {r.key: r.metrics for r in staff_performance(
+        backend, sup, date(2026, 1, 31), date(2026, 1, 31)).people}
+    assert (january["fo1"].readings, january["fo2"].evaluations) == (1, 1)

@@ -1,8 +1,8 @@
 """Staff performance for a period (DESIGN.md 1: supervisors watch it): per person and per
 team, ranked (domain/staff_performance.py has the figures and the score).
 
-Each source table is read by ONE grouped query over the period (`_by_<source>` below, a
-function per source), so the work is done by the database whatever the staff count.
+Each source table is read by ONE grouped query over the period (SOURCES below: a function
+per source), so the work is done by the database whatever the staff count.
 
 The period runs from `date_from` to `date_to`, both days included: a date column
 (a reading's date) is compared as dates; a time column counts from 00:00 of the first day
@@ -10,11 +10,12 @@ to before 00:00 of the day after the last. Times are compared as stored.
 
 Who is credited: the reader credited on a meter reading; the officer of a delivery event
 (HANDED_OVER or EMAILED; a bill counted once per officer); the recorder of an enumeration
-or evaluation (counted by when it was recorded; "approved" = approved by now); for a
+(counted by when it was recorded) or evaluation (by when the inspection was made);
+"approved" = approved by now; for a
 complaint or support ticket the person assigned, or whoever closed it when nobody was,
 counted when it was resolved (else closed): on time when that is no later than its due
-time (none due: on time); for a disconnection ticket the person who executed it, when it
-succeeded.
+time (none due: on time); for a disconnection or reconnection ticket the person who
+executed it, when it succeeded (DISCONNECTED / RECONNECTED), by when it was executed.
 A team's figures are the sum of its members' (membership as it is now), with the
 approval rate worked out from the summed counts.
 """
@@ -33,7 +34,18 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import BillDelivery, MeterReading, Team, TeamMember, User
+from opsmanager_desktop.db.models import (
+    BillDelivery,
+    Complaint,
+    DisconnectionTicket,
+    Enumeration,
+    Evaluation,
+    MeterReading,
+    SupportTicket,
+    Team,
+    TeamMember,
+    User,
+)
 from opsmanager_desktop.domain import staff_performance as perf
 from opsmanager_desktop.domain.errors import FieldProblem, ValidationError
 from opsmanager_desktop.domain.permissions import Permission
@@ -44,6 +56,7 @@ from opsmanager_desktop.services.teams import team_by_code
 
 MAX_DAYS = 366 * 5
 Counts = dict[str, dict[str, int]]  # username -> Metrics field -> value
+Source = Callable[[Session, "Period"], Counts]
 
 
 @dataclass(frozen=True)
@@ -132,17 +145,16 @@ def by_deliveries(session: Session, p: Period) -> Counts:
     return _collect(rows, ("bills_distributed",))
 
 
-def _field_records(model: Any, prefix: str) -> Callable[[Session, Period], Counts]:
+def _field_records(model: Any, when: Any, prefix: str) -> Source:
     def count(session: Session, p: Period) -> Counts:
         rows = session.execute(
             select(model.recorded_by, func.count(), _counted(model.status == "APPROVED"))
-            .where(model.recorded_at >= p.start, model.recorded_at < p.end)
-            .group_by(model.recorded_by))
+            .where(when >= p.start, when < p.end).group_by(model.recorded_by))
         return _collect(rows, (prefix, f"{prefix}_approved"))
     return count
 
 
-def _cases(model: Any, prefix: str) -> Callable[[Session, Period], Counts]:
+def _cases(model: Any, prefix: str) -> Source:
     def count(session: Session, p: Period) -> Counts:
         done = func.coalesce(model.resolved_at, model.closed_at)
         person = func.coalesce(model.assigned_to, model.closed_by)
@@ -154,39 +166,27 @@ def _cases(model: Any, prefix: str) -> Callable[[Session, Period], Counts]:
     return count
 
 
-def _executions(model: Any) -> Callable[[Session, Period], Counts]:
-    def count(session: Session, p: Period) -> Counts:
-        cut = and_(model.kind == "DISCONNECT", model.outcome == "DISCONNECTED")
-        back = and_(model.kind == "RECONNECT", model.outcome == "RECONNECTED")
-        rows = session.execute(
-            select(model.executed_by, _counted(cut), _counted(back))
-            .where(model.executed_at >= p.start, model.executed_at < p.end)
-            .group_by(model.executed_by))
-        return _collect(rows, ("disconnections", "reconnections"))
-    return count
+def by_executions(session: Session, p: Period) -> Counts:
+    t = DisconnectionTicket
+    cut = and_(t.kind == "DISCONNECT", t.outcome == "DISCONNECTED")
+    back = and_(t.kind == "RECONNECT", t.outcome == "RECONNECTED")
+    rows = session.execute(
+        select(t.executed_by, _counted(cut), _counted(back))
+        .where(t.executed_at >= p.start, t.executed_at < p.end).group_by(t.executed_by))
+    return _collect(rows, ("disconnections", "reconnections"))
 
 
-def sources() -> list[tuple[str, Callable[[Session, Period], Counts]]]:
-    """The figures and their query; a source whose table has not been built yet is left
-    out (the report lists the sources it counted)."""
-    from opsmanager_desktop.db import models
-
-    found: list[tuple[str, Callable[[Session, Period], Counts]]] = [
-        ("readings", by_readings), ("bill deliveries", by_deliveries)]
-    for label, name, make in (("enumerations", "Enumeration", _field_records),
-                              ("evaluations", "Evaluation", _field_records)):
-        model = getattr(models, name, None)
-        if model is not None:
-            found.append((label, make(model, label)))
-    for label, name, prefix in (("complaints", "Complaint", "complaints"),
-                                ("support tickets", "SupportTicket", "tickets")):
-        model = getattr(models, name, None)
-        if model is not None:
-            found.append((label, _cases(model, prefix)))
-    ticket = getattr(models, "DisconnectionTicket", None)
-    if ticket is not None:
-        found.append(("disconnections", _executions(ticket)))
-    return found
+# (label, query): the label names the figures in the files' "counted" line
+SOURCES: tuple[tuple[str, Source], ...] = (
+    ("readings", by_readings),
+    ("bill deliveries", by_deliveries),
+    # an enumeration is dated when recorded in the field; an evaluation by its inspection
+    ("enumerations", _field_records(Enumeration, Enumeration.recorded_at, "enumerations")),
+    ("evaluations", _field_records(Evaluation, Evaluation.inspected_at, "evaluations")),
+    ("complaints", _cases(Complaint, "complaints")),
+    ("support tickets", _cases(SupportTicket, "tickets")),
+    ("disconnections", by_executions),
+)
 
 
 # --- assembling -----------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def _staff(session: Session) -> dict[str, tuple[str, str | None]]:
 def compute(session: Session, p: Period, team: str | None = None) -> StaffPerformance:
     counted: Counts = defaultdict(dict)
     labels = []
-    for label, query in sources():
+    for label, query in SOURCES:
         labels.append(label)
         for person, values in query(session, p).items():
             counted[person].update(values)

@@ -98,6 +98,12 @@ NEEDS: dict[Permission, dict[str, str]] = {
                                 "team_members": "SELECT"},
     Permission.TEAMS_MANAGE: {"teams": "SELECT INSERT UPDATE",
                               "team_members": "SELECT INSERT UPDATE DELETE"},
+    # staff performance (services/staff_performance.py): grouped reads of the work tables
+    Permission.STAFF_PERFORMANCE_VIEW: {
+        "meter_readings": "SELECT", "bill_deliveries": "SELECT", "enumerations": "SELECT",
+        "evaluations": "SELECT", "complaints": "SELECT", "support_tickets": "SELECT",
+        "disconnection_tickets": "SELECT", "users": "SELECT", "teams": "SELECT",
+        "team_members": "SELECT", "settings": "SELECT"},
     # network assets (services/assets.py, maintenance.py, dt_readings.py, energy_balance.py)
     Permission.ASSETS_VIEW: {
         "substations": "SELECT", "transformers": "SELECT", "maintenance_schedules": "SELECT",
