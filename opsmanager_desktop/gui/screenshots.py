@@ -119,6 +119,14 @@ def populate(backend: Backend) -> str:
         run_demo(backend, token, Job(), customers=300)
         from opsmanager_desktop.gui.pages import staff_screenshots  # crews, deliveries
         staff_screenshots.populate(backend, token)
+        from opsmanager_desktop.gui.pages import notifications_screenshots  # outbox
+        notifications_screenshots.populate(backend, token)
+        from opsmanager_desktop.gui.pages import complaints_screenshots  # work in progress
+        complaints_screenshots.populate(backend, token)
+        from opsmanager_desktop.gui.pages import field_records_screenshots  # field sheets
+        field_records_screenshots.populate(backend, token)
+        from opsmanager_desktop.gui.pages import disconnections_screenshots  # lists, tickets
+        disconnections_screenshots.populate(backend, token)
         return token
     utilities.add_utility(backend, token, "electricity", "Electricity", "kWh")
     utilities.add_utility(backend, token, "water", "Water", "m3")
@@ -235,6 +243,16 @@ def shoot_main(shooter: Shooter, backend: Backend, settings: AppSettings) -> Non
         _page_dialogs(shooter, window, page)
     from opsmanager_desktop.gui.pages import staff_screenshots  # last month, per team
     staff_screenshots.shots(shooter, window)
+    from opsmanager_desktop.gui.pages import assets_screenshots  # dialogs, balance, overdue
+    assets_screenshots.shots(shooter, window)
+    from opsmanager_desktop.gui.pages import notifications_screenshots  # detail, templates
+    notifications_screenshots.shots(shooter, window)
+    from opsmanager_desktop.gui.pages import complaints_screenshots  # detail, dialogs
+    complaints_screenshots.shots(shooter, window)
+    from opsmanager_desktop.gui.pages import field_records_screenshots  # both tabs, reject
+    field_records_screenshots.shots(shooter, window)
+    from opsmanager_desktop.gui.pages import disconnections_screenshots  # tabs, dialogs
+    disconnections_screenshots.shots(shooter, window)
     window.show_page(window.specs[0].key)
     about = window.show_about()
     shooter.dialog(about, "dialog_about")

@@ -10,14 +10,27 @@ gateway, so a rolled-back transaction sends nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, insert, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import Bill, ContactPreference, Customer, NotificationOutbox
+from opsmanager_desktop.db.models._common import utcnow
 from opsmanager_desktop.domain.notifications import (
     TEMPLATES,
     Channel,
@@ -47,6 +60,17 @@ def recipient_expr(channel: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((channel == Channel.EMAIL.value, _C.email), else_=_C.phone)
 
 
+@functools.cache
+def _reach_statement() -> Select[Any]:
+    """Built once: the channel and address of one customer (a payment calls this per
+    payment, and building the CASE expressions costs more than running them)."""
+    channel = channel_expr()
+    return (select(channel.label("channel"), recipient_expr(channel).label("recipient"))
+            .select_from(Customer.__table__.outerjoin(
+                ContactPreference.__table__, _P.customer_id == _C.id))
+            .where(_C.id == bindparam("customer_id")))
+
+
 def _check_template(template: str) -> None:
     if template not in TEMPLATES:
         raise ValueError(f"no notification template {template!r}; one of {', '.join(TEMPLATES)}")
@@ -60,23 +84,19 @@ def queue_notification(session: Session, template: str, customer_id: int,
     placeholders; {name} and {account_no} come from the customer, the bill ones from
     `bill_id` when given. The row is due at once (next_attempt_at NULL)."""
     _check_template(template)
-    channel = channel_expr().label("channel")
-    row = session.execute(
-        select(channel, recipient_expr(channel_expr()).label("recipient"))
-        .select_from(Customer.__table__.outerjoin(
-            ContactPreference.__table__, _P.customer_id == _C.id))
-        .where(_C.id == customer_id)).first()
+    with session.no_autoflush:  # the caller's pending rows are not this read's business
+        row = session.execute(_reach_statement(), {"customer_id": customer_id}).first()
     if row is None:
         raise ValueError(f"no customer with id {customer_id}")
     if row.channel is None:
         return
-    session.add(NotificationOutbox(
+    # a Core INSERT, not an ORM object: no identity map entry, nothing left to flush
+    session.execute(insert(NotificationOutbox).values(
         template=template, customer_id=customer_id, channel=row.channel,
         recipient=row.recipient, bill_id=bill_id,
         values_json=json.dumps({str(k): str(v) for k, v in values.items()}, sort_keys=True),
         status=OutboxStatus.QUEUED.value, attempts=0, next_attempt_at=None, last_error="",
-        subject="", message="", queued_by=queued_by,
-        **({"created_at": now} if now is not None else {})))
+        subject="", message="", queued_by=queued_by, created_at=now or utcnow()))
 
 
 def queue_for_bills(session: Session, template: str, bills: Select[Any], *,
