@@ -198,6 +198,7 @@ def test_dt_readings_and_energy_balance(backend: Backend) -> None:
     open_cycle(world, "2026-02")
     second = dt_readings.add_dt_reading(backend, bo, "TR-1", "2026-02", "1700.5")
     assert (second.previous_reading, second.units) == (D("1400.000"), D("300.500"))
+    assert energy_balance.balance_cycles(backend, sup) == ["2026-02", "2026-01"]
 
 
 def _csv(path: Path, lines: list[str]) -> Path:

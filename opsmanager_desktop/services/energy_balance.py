@@ -108,3 +108,12 @@ def latest_balance(ctx: Ctx, transformer: str) -> BalanceRow | None:
         return None
     rows = _balances(ctx, period, only=dt.id)
     return rows[0] if rows else None
+
+
+@service(Permission.ASSETS_VIEW, readonly=True)
+def balance_cycles(ctx: Ctx) -> list[str]:
+    """The cycles with at least one DT reading, newest first (the balance views' default)."""
+    return list(ctx.session.scalars(
+        select(BillingCycle.period).where(
+            select(DtReading.id).where(DtReading.cycle_id == BillingCycle.id).exists())
+        .order_by(BillingCycle.period.desc())))

@@ -158,6 +158,7 @@ class NetworkPage(ListPage):
         self.summary.setWordWrap(True)
         self.layout_.insertWidget(self.layout_.indexOf(self.filter_bar), self.summary)
         color_status_column(self.table, "status")
+        self.read_periods: list[str] = []
         load_cycles(self, ctx, lambda rows: setattr(self, "periods", [r.period for r in rows]),
                     self.handle_error)
 
@@ -171,7 +172,7 @@ class NetworkPage(ListPage):
             Column("dss", "Substation", lambda r: r.substation, "substation", width=105),
             Column("kva", "kVA", lambda r: r.capacity_kva, "capacity_kva", RIGHT,
                    units_text, 70),
-            status_column("status", "Status", lambda r: r.status.value, "status", width=135),
+            status_column("status", "Status", lambda r: r.status.value, "status", width=155),
             Column("connections", "Connections", lambda r: r.connections, align=RIGHT,
                    width=105),
             date_column("installed", "Installed", lambda r: r.installed_on, "installed_on",
@@ -218,12 +219,13 @@ class NetworkPage(ListPage):
         super().refresh()
         backend, token = self.ctx.backend, self.ctx.token
         run_task(self, lambda _job: (assets.list_substations(backend, token),
-                                     assets.unregistered_codes(backend, token)),
+                                     assets.unregistered_codes(backend, token),
+                                     energy_balance.balance_cycles(backend, token)),
                  on_result=lambda got: self._on_register(*got), on_error=self.handle_error)
 
     def _on_register(self, substations: list[SubstationRow],
-                     unregistered: list[assets.UnregisteredCode]) -> None:
-        self.substations = substations
+                     unregistered: list[assets.UnregisteredCode], read: list[str]) -> None:
+        self.substations, self.read_periods = substations, read
         keep = self.dss_filter.currentData()
         self.dss_filter.blockSignals(True)
         while self.dss_filter.count() > 1:
@@ -297,8 +299,10 @@ class NetworkPage(ListPage):
             self.edit_selected()
 
     def show_balance(self) -> EnergyBalanceView:
-        view = EnergyBalanceView(self.ctx, self.periods,
-                                 self.periods[0] if self.periods else None, self)
+        # the newest cycle whose DT meters were read; a new cycle has nothing to balance yet
+        newest = self.read_periods[0] if self.read_periods else (
+            self.periods[0] if self.periods else None)
+        view = EnergyBalanceView(self.ctx, self.periods, newest, self)
         self.views.append(view)
         view.show()
         return view
