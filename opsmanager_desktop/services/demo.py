@@ -39,7 +39,7 @@ from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
 from opsmanager_desktop.domain.cycle import CycleStatus, Period
 from opsmanager_desktop.domain.errors import Conflict, invalid
 from opsmanager_desktop.domain.permissions import Permission
-from opsmanager_desktop.services import demo_assets
+from opsmanager_desktop.services import demo_assets, demo_complaints
 from opsmanager_desktop.services import demo_data as data
 from opsmanager_desktop.services.billing_engine import (
     ChunkBiller,
@@ -136,6 +136,7 @@ class _Demo:
         self._settle()
         credit_accounts = self._credits()
         demo_assets.add_network(self.ctx, self.seed)  # substations, DTs, their readings
+        demo_complaints.add_complaints(self.ctx, self.seed)  # open complaints, enquiries
         self._step()
         open_bills = self.session.scalar(select(func.count()).select_from(_B).where(
             _B.c.status.in_(sorted(s.value for s in OPEN)))) or 0
