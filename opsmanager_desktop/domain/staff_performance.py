@@ -9,9 +9,9 @@ time, and disconnections plus reconnections executed. Late closures are shown, n
 (a late case still got done, and a penalty would punish the people given the hard ones).
 
 The score is computed exactly (fractions) and only rounded for display, so someone at
-least as good on every scored figure never ranks below another, and equal people tie
-exactly; ties are broken by the key (username or team code), so the ranking does not
-depend on the order rows arrive in.
+least as good on every scored figure never scores less than another (and ranks ahead when
+better on a scored count), and equal people tie exactly; ties are broken by the key
+(username or team code), so the ranking does not depend on the order rows arrive in.
 """
 
 from __future__ import annotations
