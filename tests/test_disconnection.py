@@ -4,6 +4,7 @@ cuts the connection off, refusals change nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -132,9 +133,11 @@ def test_draft_approve_tickets_notices_and_close(backend: Backend) -> None:
         filters={"team": "crew-b", "kind": "disconnect", "status": "open"})).total == 2
     with backend.sessions() as s:
         # one notice per ticket; the customers without e-mail or phone get none
-        assert s.scalars(select(NotificationOutbox.recipient).where(
-            NotificationOutbox.template == "disconnection_notice")).all() == [
-                "owner@example.com"]
+        notices = s.execute(select(NotificationOutbox.recipient,
+                                   NotificationOutbox.values_json).where(
+            NotificationOutbox.template == "disconnection_notice")).all()
+        assert [(r, json.loads(v)) for r, v in notices] == [
+            ("owner@example.com", {"amount": "400.00", "date": "2026-03-31"})]
     with pytest.raises(Conflict, match="only a draft"):
         dis.approve_list(backend, dw.sup, draft.id)
     # the approved connections are not listed again while their tickets are open

@@ -17,16 +17,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import Integer, String, cast, func, insert, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import (
     Connection,
+    ContactPreference,
     Customer,
     DisconnectionEntry,
     DisconnectionList,
     DisconnectionRules,
     DisconnectionTicket,
+    NotificationOutbox,
     Team,
     UtilityType,
 )
@@ -43,9 +45,11 @@ from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services import disconnection_query as q
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.notify import channel_expr, queue_notification, recipient_expr
 from opsmanager_desktop.services.teams import team_by_code
 
 IN_LIST_MAX = 900
+NOTICE = "disconnection_notice"
 
 
 @dataclass(frozen=True)
@@ -311,27 +315,44 @@ def approve_list(ctx: Ctx, list_id: int | str, *, team: str | None = None) -> Li
     lst.status = ListStatus.APPROVED.value
     lst.approved_by, lst.approved_at, lst.tickets = ctx.username, ctx.now, made or 0
     session.flush()
-    _notify_disconnection(session, lst.id, ctx)
+    _notify_disconnection(session, lst, ctx)
     ctx.audit("disconnection_list", lst.id, "approve",
               after={"tickets": lst.tickets, "dropped": lst.entries - lst.tickets,
                      "team": team})
     return _list_row(lst)
 
 
-def _notify_disconnection(session: Session, list_id: int, ctx: Ctx) -> None:
+def _notify_disconnection(session: Session, lst: DisconnectionList, ctx: Ctx) -> None:
+    """A disconnection notice to the customer of each ticket of the list, by one INSERT ...
+    SELECT (a per-customer queue_notification cost 18 ms a ticket: 28 s for 1,543). The
+    reach (channel, recipient, opted out) is services/notify.py's own expression."""
     t = DisconnectionTicket
-    rows = session.execute(
-        select(t.customer_id, Connection.meter_number, t.outstanding)
-        .join(Connection, Connection.id == t.connection_id).where(t.list_id == list_id))
-    for customer_id, meter, outstanding in rows:
-        notify(session, "disconnection_notice", customer_id,
-               {"meter": meter, "outstanding": f"{outstanding:.2f}"}, ctx)
+    o = NotificationOutbox.__table__.c
+    channel = channel_expr()
+    values = (literal('{"amount": "', String) + _money_text(session, t.outstanding)
+              + literal(f'", "date": "{lst.list_date.isoformat()}"}}', String))
+    source = (select(literal(NOTICE), t.customer_id, channel, recipient_expr(channel_expr()),
+                     values, literal("QUEUED"), literal(0), literal(""), literal(""),
+                     literal(""), literal(ctx.username), literal(ctx.now))
+              .select_from(t.__table__.join(Customer.__table__, Customer.id == t.customer_id)
+                           .outerjoin(ContactPreference.__table__,
+                                      ContactPreference.customer_id == Customer.id))
+              .where(t.list_id == lst.id, channel.is_not(None)))
+    session.execute(insert(NotificationOutbox).from_select(
+        [o.template, o.customer_id, o.channel, o.recipient, o.values_json, o.status,
+         o.attempts, o.last_error, o.subject, o.message, o.queued_by, o.created_at], source))
+
+
+def _money_text(session: Session, column: Any) -> Any:
+    """An amount as text in SQL ("1234.50"): SQLite holds cents as an integer."""
+    if session.get_bind().dialect.name == "sqlite":
+        cents = type_coerce(column, Integer)
+        return func.printf("%d.%02d", cents // 100, cents % 100)
+    return cast(column, String)
 
 
 def notify(session: Session, template: str, customer_id: int, values: dict[str, str],
            ctx: Ctx) -> None:
-    """THE call site for customer notifications of this area (services/notify.py)."""
-    from opsmanager_desktop.services.notify import queue_notification
-
+    """THE call site for a single customer notification of this area (services/notify.py)."""
     queue_notification(session, template, customer_id, values, now=ctx.now,
                        queued_by=ctx.username)

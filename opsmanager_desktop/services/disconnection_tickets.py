@@ -227,7 +227,7 @@ def close_ticket(ctx: Ctx, ticket_id: int | str, outcome: str, reason: str = "",
                   after=snapshot(connection))
         if chosen is Outcome.RECONNECTED:
             notify(session, "reconnection", ticket.customer_id,
-                   {"meter": connection.meter_number}, ctx)
+                   {"date": when.date().isoformat()}, ctx)
     ticket.status = TicketStatus.CLOSED.value
     ticket.open_connection_id = None
     ticket.outcome = chosen.value

@@ -15,7 +15,7 @@ page only holds them and passes the window's calls to the visible one.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QTabWidget, QWidget
 
@@ -39,6 +39,8 @@ from opsmanager_desktop.services.disconnection import EntryRow, ListRow
 from opsmanager_desktop.services.disconnection_tickets import ReconnectionRow, TicketRow
 from opsmanager_desktop.services.listing import ListQuery, Page
 
+F = TypeVar("F", bound=FormDialog)
+
 
 class _Tab(ListPage):
     """A ListPage shown as a tab: the page's title is enough."""
@@ -52,7 +54,7 @@ class _Tab(ListPage):
             self.splitter.setStretchFactor(0, 5)
             self.splitter.setStretchFactor(1, 2)
 
-    def open_dialog(self, dialog: FormDialog, done: Callable[[Any], None]) -> FormDialog:
+    def open_dialog(self, dialog: F, done: Callable[[Any], None]) -> F:
         dialog.on_session_ended = self.ctx.check_session
         dialog.accepted.connect(lambda: done(dialog.result_value))
         dialog.open()
@@ -151,7 +153,7 @@ class TicketsTab(_Tab):
                 and self.ctx.can(Permission.DISCONNECTION_EXECUTE):
             self.close_selected()
 
-    def close_selected(self) -> FormDialog | None:
+    def close_selected(self) -> dialogs.CloseTicketDialog | None:
         row = self.selected()
         if not isinstance(row, TicketRow) or row.status is not TicketStatus.OPEN:
             return None
