@@ -20,8 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 
+from opsmanager_desktop.db.bulk import insert_rows
 from opsmanager_desktop.db.models import BillingCycle, Connection, MeterReading, MeterReplacement
 from opsmanager_desktop.db.models.readings import ReadingPhoto
 from opsmanager_desktop.domain.codes import utility_code
@@ -142,20 +143,13 @@ class _ReadingImport:
         for utility_id, meters in by_utility.items():
             for part in batched(sorted(meters)):
                 for cid, meter, initial in core.execute(
-                        select(Connection.id, Connection.active_meter,
-                               Connection.initial_reading)
-                        .where(Connection.utility_type_id == utility_id,
-                               Connection.active_meter.in_(part))):
+                        _BY_METER, {"utility": utility_id, "meters": part}).all():
                     found[(utility_id, str(meter))] = (cid, initial)
         initials = dict(found.values())
         existing: dict[int, tuple[int, str, str]] = {}
         for ids in batched(sorted(initials)):
             existing.update((cid, (rid, status, who)) for cid, rid, status, who in
-                            core.execute(by_connection(select(
-                                MeterReading.connection_id, MeterReading.id,
-                                MeterReading.status, MeterReading.entered_by)
-                                .where(MeterReading.connection_id.in_(ids),
-                                       MeterReading.cycle_id == self.cycle.id))))
+                            core.execute(_IN_CYCLE, {"ids": ids, "cycle": self.cycle.id}))
         histories = load_histories(session, initials, period, replaced=self.replaced)
         items = []
         for p in parsed:
@@ -194,8 +188,7 @@ class _ReadingImport:
     def write(self, items: Any) -> None:
         session = self.ctx.session
         inserts = [i.values for i in items if i.replace_id is None]
-        if inserts:
-            session.connection().execute(_INSERT, [{k: v[k] for k in _COLUMNS} for v in inserts])
+        insert_rows(session.connection(), _TABLE, _COLUMNS, inserts)
         again = [i for i in items if i.replace_id is not None]
         if again:
             session.execute(delete(ReadingPhoto).where(
@@ -229,12 +222,18 @@ class _ReadingImport:
         return ids
 
 
-# NULL in every new row; left out so the driver does not escape them a million times.
-# (Constant columns must stay parameters: pymysql batches an executemany into multi-row
-# INSERTs only when the VALUES clause holds nothing but placeholders.)
+# NULL in every new row; left out so they are not rendered a million times.
 _NULL = ("reject_reason", "decided_by", "decided_at")
 _COLUMNS = tuple(c.name for c in MeterReading.__table__.columns if c.name not in (*_NULL, "id"))
-_INSERT = insert(cast(Table, MeterReading.__table__))  # Core: no per-row ORM bookkeeping
+_TABLE = cast(Table, MeterReading.__table__)  # Core: no per-row ORM bookkeeping
+# Built once: building a statement again for every 900 values cost more than running it.
+_BY_METER = select(Connection.id, Connection.active_meter, Connection.initial_reading).where(
+    Connection.utility_type_id == bindparam("utility"),
+    Connection.active_meter.in_(bindparam("meters", expanding=True)))
+_IN_CYCLE = by_connection(select(
+    MeterReading.connection_id, MeterReading.id, MeterReading.status, MeterReading.entered_by)
+    .where(MeterReading.connection_id.in_(bindparam("ids", expanding=True)),
+           MeterReading.cycle_id == bindparam("cycle")))
 
 
 @service(Permission.READINGS_ENTER)
