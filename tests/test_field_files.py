@@ -200,6 +200,12 @@ def test_field_commands(backend: Backend, run: Run, tmp_path: Path) -> None:
     code, out, err = run("evaluations", "show", str(ev["id"]), user="sup1", as_json=False)
     assert "bills from 2026-04" in out
     assert run("evaluations", "show", "999", user="sup1")[0] == 4
+    out_file = tmp_path / "evaluations.csv"
+    code, out, err = run("export", "evaluations", "--out", str(out_file), "--status",
+                         "approved", user="sup1")
+    assert code == 0, err
+    lines = out_file.read_text(encoding="utf-8-sig").splitlines()
+    assert "tariff_found" in lines[0] and len(lines) == 2 and "TAMPERED" in lines[1]
     token_for(backend, Role.ACCOUNTS_OFFICER, "ao")
     assert run("evaluations", "list", user="ao")[0] == 3
 

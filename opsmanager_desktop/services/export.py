@@ -46,6 +46,8 @@ TABLES: dict[str, tuple[str, str]] = {
     "payments": ("opsmanager_desktop.services.payments", "list_payments"),
     "audit": ("opsmanager_desktop.services.audit_log", "list_audit"),
     "transformers": ("opsmanager_desktop.services.assets", "list_transformers"),
+    "enumerations": ("opsmanager_desktop.services.enumerations", "list_enumerations"),
+    "evaluations": ("opsmanager_desktop.services.evaluations", "list_evaluations"),
 }
 # the common export options (CLI: --account, --cycle, ... --from, --to) under the filter
 # names each table's list service uses; a table missing an option cannot be filtered by it
@@ -58,6 +60,8 @@ COMMON_FILTERS: dict[str, dict[str, str]] = {
               "utility": "utility", "from": "issued_from", "to": "issued_to"},
     "payments": {"account": "account", "channel": "channel", "from": "date_from",
                  "to": "date_to"},
+    "enumerations": {"status": "status"},
+    "evaluations": {"status": "status"},
 }
 _HIDDEN = {"id", "version"}  # internal keys, not for a spreadsheet
 PAGE = MAX_PAGE

@@ -125,6 +125,10 @@ def test_supervisor_reviews_and_decides(qtbot: QtBot, backend: Backend, make_ctx
     wait_tasks(qtbot)
     assert "COM bills from cycle 2026-02" in evs.detail.tariffs.text()
     assert page.grab().save(str(PICTURES / "field_records_evaluations.png"))
+    evs.table_actions.export_to(tmp_path / "inspections.csv")
+    wait_tasks(qtbot)
+    exported = (tmp_path / "inspections.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(exported) == 2 and "BYPASSED" in exported[1]
 
 
 def test_officer_imports_and_cannot_decide(qtbot: QtBot, backend: Backend,

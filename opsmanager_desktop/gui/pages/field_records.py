@@ -42,6 +42,7 @@ from opsmanager_desktop.gui.pages.field_records_detail import (
 )
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.progress import JobProgressDialog, run_with_progress
+from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import Column, RowRole, money_column, number_column
 from opsmanager_desktop.gui.tasks import Job, run_task
 from opsmanager_desktop.services import enumerations, evaluations, field_files
@@ -85,6 +86,8 @@ class RecordList(ListPage):
     detail_width = 400
     noun_one = "record"
     default_sort = ("id", True)  # newest first
+    coloured: Sequence[str] = ("status",)
+    export_table = ""  # services/export.py TABLES name
     approve_fn: Decide
     reject_fn: Callable[[Any, str, list[int], str], list[Any]]
 
@@ -96,8 +99,6 @@ class RecordList(ListPage):
         self.table.selectionModel().selectionChanged.connect(
             lambda *_args: self._update_decide_text())
         colour_statuses(self.table, self.model.columns, self.coloured)
-
-    coloured: Sequence[str] = ("status",)
 
     def row_key(self, row: Any) -> object:
         return row.id
@@ -111,6 +112,7 @@ class RecordList(ListPage):
             "Reject...", "remove", self.reject_selected, shortcut="Ctrl+Shift+R",
             needs_row=True, permission=Permission.FIELD_APPROVE,
             tip=f"Reject the selected {self.noun[1]} with a reason")
+        self.table_actions = TableActions(self, self.export_table)
 
     def make_detail(self) -> QWidget:
         self.detail = self.make_pane()
@@ -185,6 +187,7 @@ def _status_choices() -> list[tuple[str, Any]]:
 class EnumerationList(RecordList):
     noun = ("enumeration", "enumerations")
     noun_one = "enumeration"
+    export_table = "enumerations"
     search_placeholder = "Meter, account, name or phone"
     approve_fn = staticmethod(enumerations.approve_enumerations)
     reject_fn = staticmethod(enumerations.reject_enumerations)
@@ -229,6 +232,7 @@ class EnumerationList(RecordList):
 class EvaluationList(RecordList):
     noun = ("inspection", "inspections")
     noun_one = "inspection"
+    export_table = "evaluations"
     search_placeholder = "Meter or account number"
     coloured = ("status", "condition")
     approve_fn = staticmethod(evaluations.approve_evaluations)
