@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -114,12 +114,12 @@ class AuditEntryPane(QWidget):
 
 
 class AuditLogPage(ListPage):
+    detail_width = 420
     noun = ("entry", "entries")
     search_placeholder = "Search id or user"
     default_sort = ("id", True)
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
-        self._split_done = False
         super().__init__(ctx, spec, parent)
         self.auto_refresh = AutoRefresher(self)
         backend, token = ctx.backend, ctx.token
@@ -161,13 +161,6 @@ class AuditLogPage(ListPage):
     def make_detail(self) -> QWidget:
         self.detail = AuditEntryPane(self)
         return self.detail
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._split_done:
-            self._split_done = True
-            width = self.splitter.width()
-            self.splitter.setSizes([width - 420, 420])
 
     def on_selection(self, row: Any) -> None:
         self.detail.show_entry(row if isinstance(row, AuditRow) else None)

@@ -1,7 +1,10 @@
 """Base classes of the pages in the main window.
 
 `BasePage` gives a page its title row, an action bar, a problem banner and the hooks the
-main window calls (`on_shown`, `refresh`, `focus_search`, `save_state`).
+main window calls (`on_shown`, `refresh`, `focus_search`, `save_state`). A page with a
+`splitter` (ListPage's table | detail pane, or its own) sets `detail_width` to give the
+right-hand part that many pixels the first time the page is shown (the left part, the
+table, gets the rest; later the user's own split stays).
 
 `ListPage` is a searchable, sortable, lazily loaded table over one list service, which is
 most pages. A subclass says what to list and what can be done:
@@ -31,7 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -56,6 +59,10 @@ from opsmanager_desktop.services.listing import ListQuery, Page
 
 class BasePage(QWidget):
     spec: PageSpec
+    # px for the right-hand part of `self.splitter` on first show; None: the splitter's
+    # stretch factors decide (a pane sized by proportion is too narrow or too wide on a
+    # small or large screen, so pages with a detail pane name its width)
+    detail_width: int | None = None
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +70,7 @@ class BasePage(QWidget):
         self.spec = spec
         self.setObjectName(f"page_{spec.key}")
         self._shown_once = False
+        self._split_done = False
         self._row_actions: list[QAction] = []
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(18, 14, 18, 10)
@@ -94,6 +102,15 @@ class BasePage(QWidget):
         self._notice_timer = QTimer(self)
         self._notice_timer.setSingleShot(True)
         self._notice_timer.timeout.connect(lambda: self.notice.setVisible(False))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._split_done or self.detail_width is None:
+            return
+        splitter = getattr(self, "splitter", None)  # a page without a pane has none
+        if isinstance(splitter, QSplitter) and splitter.count() == 2:
+            self._split_done = True
+            splitter.setSizes([splitter.width() - self.detail_width, self.detail_width])
 
     # --- hooks the main window calls ------------------------------------------------------
     def on_shown(self) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
@@ -56,6 +55,7 @@ ISSUED = [("Any issue date", None)] + [(f"Issued {text}", key) for text, key in 
 
 
 class BillsPage(ListPage):
+    detail_width = 420
     noun = ("bill", "bills")
     search_placeholder = "Bill number, account, meter or name"
     default_sort = ("bill_no", True)
@@ -64,7 +64,6 @@ class BillsPage(ListPage):
         self.cycles: list[CycleRow] = []
         self._cycles_loaded = False
         self._early_refreshes = 0  # loads asked for before the cycles came (see _on_cycles)
-        self._split_done = False
         super().__init__(ctx, spec, parent)
         self.account.setText(str(ctx.settings.filter_state(spec.key).get("account") or ""))
         colour_statuses(self.table, self.model.columns, ["status"])
@@ -131,13 +130,6 @@ class BillsPage(ListPage):
     def make_detail(self) -> QWidget:
         self.detail = BillDetailPane(self.ctx, self.handle_error)
         return self.detail
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._split_done:
-            self._split_done = True
-            width = self.splitter.width()
-            self.splitter.setSizes([width - 420, 420])
 
     # --- filters -----------------------------------------------------------------------
     def query_filters(self) -> dict[str, Any]:

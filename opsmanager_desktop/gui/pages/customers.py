@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from opsmanager_desktop.domain.permissions import Permission
@@ -37,13 +36,13 @@ from opsmanager_desktop.services.listing import ListQuery, Page
 
 
 class CustomersPage(ListPage):
+    detail_width = 600  # the table the wider part
     noun = ("customer", "customers")
     search_placeholder = "Search account number, name, meter number or phone (start of it)"
     default_sort = ("account_no", False)
     model_class = WindowedTableModel
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
-        self._split_done = False
         super().__init__(ctx, spec, parent)
         self.model.modelReset.connect(self._counting)
         self.auto_refresh = AutoRefresher(self)
@@ -88,13 +87,6 @@ class CustomersPage(ListPage):
     def make_detail(self) -> QWidget:
         self.detail = CustomerDetailPane(self.ctx, self.handle_error, self.spec.key)
         return self.detail
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._split_done:  # the table the wider part
-            self._split_done = True
-            width = self.splitter.width()
-            self.splitter.setSizes([width - 600, 600])
 
     def save_state(self) -> None:
         super().save_state()

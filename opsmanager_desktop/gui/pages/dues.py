@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -74,6 +73,7 @@ def _pane() -> tuple[QFrame, QVBoxLayout]:
 
 
 class DuesPage(BasePage):
+    detail_width = 440  # room for the defaulters' four columns on the right
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         super().__init__(ctx, spec, parent)
         self.view: AccountView | None = None
@@ -106,7 +106,6 @@ class DuesPage(BasePage):
         splitter.setStretchFactor(1, 2)
         self.splitter = splitter
         self.layout_.addWidget(splitter, 1)
-        self._split_done = False
         saved = ctx.settings.filter_state(spec.key).get("account")
         if saved:
             self.account.setText(str(saved))
@@ -182,13 +181,6 @@ class DuesPage(BasePage):
             self.defaulters_view.setVisible(False)
             column.addStretch(1)
         return frame
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._split_done:  # room for the defaulters' four columns on the right
-            self._split_done = True
-            width = self.splitter.width()
-            self.splitter.setSizes([width - 440, 440])
 
     # --- loading -----------------------------------------------------------------------
     def refresh(self) -> None:

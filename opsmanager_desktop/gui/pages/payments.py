@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QVBoxLayout, QWidget
 
 from opsmanager_desktop.domain.errors import NotFound
@@ -143,12 +142,12 @@ class PaymentDetail(QFrame):
 
 
 class PaymentsPage(ListPage):
+    detail_width = 380
     noun = ("payment", "payments")
     search_placeholder = "Reference or account number"
     default_sort = ("paid_at", True)
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
-        self._split_done = False
         super().__init__(ctx, spec, parent)
         self.account.setText(str(ctx.settings.filter_state(spec.key).get("account") or ""))
         colour_statuses(self.table, self.model.columns, ["state"])
@@ -214,13 +213,6 @@ class PaymentsPage(ListPage):
     def make_detail(self) -> QWidget:
         self.detail = PaymentDetail(self.ctx, self.handle_error)
         return self.detail
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._split_done:
-            self._split_done = True
-            width = self.splitter.width()
-            self.splitter.setSizes([width - 380, 380])
 
     # --- filters -----------------------------------------------------------------------
     def query_filters(self) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMessageBox, QWidget
 
 from opsmanager_desktop.domain.cycle import CycleStatus
@@ -49,6 +48,7 @@ from opsmanager_desktop.services.utilities import UtilityRow
 
 
 class ReadingsPage(ListPage):
+    detail_width = 420
     noun = ("reading", "readings")
     search_placeholder = "Meter or account number"
     default_sort = ("flags", True)  # flagged readings first: they need a look
@@ -58,7 +58,6 @@ class ReadingsPage(ListPage):
         self.utilities: list[UtilityRow] = []
         self._cycles_loaded = False
         self._early_refreshes = 0  # loads asked for before the cycles came (see _on_cycles)
-        self._split_done = False
         super().__init__(ctx, spec, parent)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selectionModel().selectionChanged.connect(
@@ -135,13 +134,6 @@ class ReadingsPage(ListPage):
     def make_detail(self) -> QWidget:
         self.detail = ReadingDetail(self.ctx, self.handle_error)
         return self.detail
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._split_done:
-            self._split_done = True
-            width = self.splitter.width()
-            self.splitter.setSizes([width - 420, 420])
 
     # --- reference lists ---------------------------------------------------------------
     def refresh(self) -> None:
