@@ -240,6 +240,11 @@ class ListPage(BasePage):
     def on_selection(self, row: Any) -> None:
         """The selected row changed (None: nothing selected)."""
 
+    def query_filters(self) -> dict[str, Any]:
+        """The filters `refresh` gives the list service: the bar's combos; a page with
+        controls of its own (an account box, a date period) adds or translates them."""
+        return self.filter_bar.filters()
+
     def row_key(self, row: Any) -> object:
         """What identifies a row (a code, a username): the selection is kept across a
         reload when the row is still there. None: the selection is not kept."""
@@ -248,7 +253,7 @@ class ListPage(BasePage):
     # --- machinery -----------------------------------------------------------------------
     def refresh(self) -> None:
         self.banner.clear()
-        self.model.set_query(self.filter_bar.search_text(), self.filter_bar.filters())
+        self.model.set_query(self.filter_bar.search_text(), self.query_filters())
 
     def _retry_load(self) -> None:
         self.refresh()

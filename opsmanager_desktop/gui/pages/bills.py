@@ -26,15 +26,16 @@ from opsmanager_desktop.gui.pages.bills_dialogs import (
 )
 from opsmanager_desktop.gui.pages.bills_widgets import (
     PERIODS,
-    account_filter,
     colour_statuses,
     date_range,
-    fill_combo,
-    load_cycles,
-    load_utilities,
     money_text,
     status_column,
     status_text,
+)
+from opsmanager_desktop.gui.pages.common_filters import (
+    AccountBox,
+    ReferenceFilters,
+    newest_cycle,
 )
 from opsmanager_desktop.gui.pages.readings_detail import units_text
 from opsmanager_desktop.gui.pages.registry import PageSpec
@@ -45,10 +46,8 @@ from opsmanager_desktop.gui.table_model import RIGHT, Column, date_column, money
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import bills
 from opsmanager_desktop.services.bills import AdjustmentResult, BillRow, IssueResult, OverdueResult
-from opsmanager_desktop.services.cycles import CycleRow
 from opsmanager_desktop.services.listing import ListQuery, Page
 from opsmanager_desktop.services.printing import PrintSelection
-from opsmanager_desktop.services.utilities import UtilityRow
 
 OPEN = "OPEN"  # the status choice "due or overdue" (the list's open_only filter)
 ISSUED = [("Any issue date", None)] + [(f"Issued {text}", key) for text, key in PERIODS]
@@ -61,16 +60,11 @@ class BillsPage(ListPage):
     default_sort = ("bill_no", True)
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
-        self.cycles: list[CycleRow] = []
-        self._cycles_loaded = False
-        self._early_refreshes = 0  # loads asked for before the cycles came (see _on_cycles)
         super().__init__(ctx, spec, parent)
-        self.account.setText(str(ctx.settings.filter_state(spec.key).get("account") or ""))
         colour_statuses(self.table, self.model.columns, ["status"])
         self.auto_refresh = AutoRefresher(self)
         self.auto_refresh.changed.connect(self.detail.reload)
-        self._load_cycles()
-        load_utilities(self, ctx, self._on_utilities, self.handle_error)
+        self.refs.load()
 
     def row_key(self, row: Any) -> object:
         return row.bill_no
@@ -108,8 +102,10 @@ class BillsPage(ListPage):
                        + [(status_text(s), s.value) for s in BillStatus])
         self.utility_filter = bar.add_choice("utility", "", [("All utilities", None)])
         bar.add_choice("issued", "", ISSUED)
-        self.account = account_filter(bar)
-        self.account.editingFinished.connect(self._on_account)
+        self.refs = ReferenceFilters(self, self.cycle_filter, self.utility_filter,
+                                     default_cycle=newest_cycle)
+        self.account_box = AccountBox(self, bar)
+        self.account = self.account_box.edit
 
     def setup_actions(self) -> None:
         self.add_action("Issue bills...", "print", self.issue_cycle,
@@ -140,57 +136,19 @@ class BillsPage(ListPage):
         if filters.get("status") == OPEN:
             del filters["status"]
             filters["open_only"] = True
-        if self.account.text().strip():
-            filters["account"] = self.account.text().strip()
-        return filters
+        return self.account_box.add_to(filters)
 
     def refresh(self) -> None:
-        if not self._cycles_loaded:
-            self._early_refreshes += 1
-            return  # the first load waits for the cycle filter (_on_cycles loads then)
-        self.banner.clear()
-        self.model.set_query(self.filter_bar.search_text(), self.query_filters())
-
-    def _on_account(self) -> None:
-        shown = (self.model.query.filters or {}).get("account") or ""
-        if self.account.text().strip() != shown:  # not again for a focus change alone
-            self.refresh()
+        if self.refs.ready():  # else the cycles' arrival loads the page
+            super().refresh()
 
     def show_account(self, account_no: str) -> None:
         """Open the page on one account's bills (other pages link here)."""
-        self.account.setText(account_no)
-        self.refresh()
+        self.account_box.show(account_no)
 
     def save_state(self) -> None:
         super().save_state()
-        state = self.filter_bar.state()
-        state["account"] = self.account.text().strip()
-        self.ctx.settings.set_filter_state(self.spec.key, state)
-
-    def _load_cycles(self) -> None:
-        load_cycles(self, self.ctx, self._on_cycles,
-                    lambda exc: self.handle_error(exc, self._load_cycles))
-
-    def _on_cycles(self, rows: list[CycleRow]) -> None:
-        self.cycles = rows
-        saved = self.ctx.settings.filter_state(self.spec.key)
-        newest = rows[0].period if rows else None  # the newest cycle: a cheap first count
-        keep = saved.get("cycle") if "cycle" in saved else newest
-        if self._early_refreshes > 1:
-            # filters were set after the page was shown (a dashboard card, the user): they
-            # win over the remembered or default cycle
-            keep = None
-        fill_combo(self.cycle_filter, [(r.period, r.period) for r in rows], keep)
-        self._cycles_loaded = True
-        if self._shown_once:
-            self.refresh()
-
-    def _on_utilities(self, rows: list[UtilityRow]) -> None:
-        saved = self.ctx.settings.filter_state(self.spec.key).get("utility")
-        fill_combo(self.utility_filter, [(r.name, r.code) for r in rows], saved)
-        if saved is not None and self.utility_filter.currentData() == saved and \
-                self._cycles_loaded and self._shown_once:
-            self.refresh()
+        self.account_box.save()
 
     def on_selection(self, row: Any) -> None:
         if isinstance(row, BillRow):
@@ -202,7 +160,7 @@ class BillsPage(ListPage):
 
     # --- actions -----------------------------------------------------------------------
     def issue_cycle(self) -> IssueCycleDialog:
-        open_first = sorted(self.cycles, key=lambda c: c.status is not CycleStatus.OPEN)
+        open_first = sorted(self.refs.cycles, key=lambda c: c.status is not CycleStatus.OPEN)
         chosen = self.cycle_filter.currentData()
         dialog = IssueCycleDialog(self.ctx, open_first, chosen, self)
         dialog.on_session_ended = self.ctx.check_session

@@ -24,7 +24,6 @@ from opsmanager_desktop.gui.pages.bills_widgets import (
     PERIODS,
     Facts,
     RowsModel,
-    account_filter,
     channel_text,
     colour_statuses,
     date_range,
@@ -32,6 +31,7 @@ from opsmanager_desktop.gui.pages.bills_widgets import (
     section_title,
     status_column,
 )
+from opsmanager_desktop.gui.pages.common_filters import AccountBox
 from opsmanager_desktop.gui.pages.payments_dialogs import (
     PaymentImportDialog,
     RecordPaymentDialog,
@@ -149,7 +149,6 @@ class PaymentsPage(ListPage):
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         super().__init__(ctx, spec, parent)
-        self.account.setText(str(ctx.settings.filter_state(spec.key).get("account") or ""))
         colour_statuses(self.table, self.model.columns, ["state"])
         self.auto_refresh = AutoRefresher(self)
         self.auto_refresh.changed.connect(self.detail.reload)
@@ -195,8 +194,8 @@ class PaymentsPage(ListPage):
                 self.periods.setdefault(span[0].isoformat(), span)
                 options.append((f"Paid {text}", span[0].isoformat()))
         bar.add_choice("date_from", "", options)
-        self.account = account_filter(bar)
-        self.account.editingFinished.connect(self._on_account)
+        self.account_box = AccountBox(self, bar)
+        self.account = self.account_box.edit
 
     def setup_actions(self) -> None:
         self.add_action("Record payment...", "payments", self.record_payment,
@@ -220,28 +219,14 @@ class PaymentsPage(ListPage):
         start = filters.pop("date_from", None)
         if start is not None and str(start) in self.periods:
             filters["date_from"], filters["date_to"] = self.periods[str(start)]
-        if self.account.text().strip():
-            filters["account"] = self.account.text().strip()
-        return filters
-
-    def refresh(self) -> None:
-        self.banner.clear()
-        self.model.set_query(self.filter_bar.search_text(), self.query_filters())
-
-    def _on_account(self) -> None:
-        shown = (self.model.query.filters or {}).get("account") or ""
-        if self.account.text().strip() != shown:
-            self.refresh()
+        return self.account_box.add_to(filters)
 
     def show_account(self, account_no: str) -> None:
-        self.account.setText(account_no)
-        self.refresh()
+        self.account_box.show(account_no)
 
     def save_state(self) -> None:
         super().save_state()
-        state = self.filter_bar.state()
-        state["account"] = self.account.text().strip()
-        self.ctx.settings.set_filter_state(self.spec.key, state)
+        self.account_box.save()
 
     def on_selection(self, row: Any) -> None:
         if isinstance(row, PaymentRow):

@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMessageBox, QWidget
 
-from opsmanager_desktop.domain.cycle import CycleStatus
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.readings import Flag, ReadingSource, ReadingStatus
 from opsmanager_desktop.gui.auto_refresh import AutoRefresher
@@ -22,13 +21,11 @@ from opsmanager_desktop.gui.pages.base import ListPage
 from opsmanager_desktop.gui.pages.bills_widgets import (
     colour_statuses,
     compact_search,
-    fill_combo,
     flag_value,
-    load_cycles,
-    load_utilities,
     status_column,
     status_text,
 )
+from opsmanager_desktop.gui.pages.common_filters import ReferenceFilters, newest_open_cycle
 from opsmanager_desktop.gui.pages.readings_detail import ReadingDetail, units_column, units_text
 from opsmanager_desktop.gui.pages.readings_dialogs import (
     ReadingEntryDialog,
@@ -41,10 +38,8 @@ from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import Column, RowRole, date_column, number_column
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import readings
-from opsmanager_desktop.services.cycles import CycleRow
 from opsmanager_desktop.services.listing import ListQuery, Page
 from opsmanager_desktop.services.readings import ReadingImportResult, ReadingRow
-from opsmanager_desktop.services.utilities import UtilityRow
 
 
 class ReadingsPage(ListPage):
@@ -54,10 +49,6 @@ class ReadingsPage(ListPage):
     default_sort = ("flags", True)  # flagged readings first: they need a look
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
-        self.cycles: list[CycleRow] = []
-        self.utilities: list[UtilityRow] = []
-        self._cycles_loaded = False
-        self._early_refreshes = 0  # loads asked for before the cycles came (see _on_cycles)
         super().__init__(ctx, spec, parent)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selectionModel().selectionChanged.connect(
@@ -65,8 +56,7 @@ class ReadingsPage(ListPage):
         colour_statuses(self.table, self.model.columns, ["flags", "status"])
         self.auto_refresh = AutoRefresher(self)  # another supervisor's decisions show up
         self.auto_refresh.changed.connect(self._reload_detail)
-        self._load_cycles()
-        load_utilities(self, ctx, self._on_utilities, self.handle_error)
+        self.refs.load()
 
     def row_key(self, row: Any) -> object:
         return row.id
@@ -110,6 +100,8 @@ class ReadingsPage(ListPage):
         self.utility_filter = bar.add_choice("utility", "", [("All utilities", None)])
         bar.add_choice("source", "", [("All sources", None)] + [
             (status_text(s), s.value) for s in ReadingSource])
+        self.refs = ReferenceFilters(self, self.cycle_filter, self.utility_filter,
+                                     default_cycle=newest_open_cycle)
         compact_search(bar)
 
     def setup_actions(self) -> None:
@@ -137,42 +129,11 @@ class ReadingsPage(ListPage):
 
     # --- reference lists ---------------------------------------------------------------
     def refresh(self) -> None:
-        if not self._cycles_loaded:
-            self._early_refreshes += 1
-            return  # the first load waits for the cycle filter (_on_cycles loads then)
-        super().refresh()
-
-    def _load_cycles(self) -> None:
-        load_cycles(self, self.ctx, self._on_cycles, self._on_cycles_failed)
-
-    def _on_cycles_failed(self, exc: BaseException) -> None:
-        self.handle_error(exc, self._load_cycles)
-
-    def _on_cycles(self, rows: list[CycleRow]) -> None:
-        self.cycles = rows
-        saved = self.ctx.settings.filter_state(self.spec.key)
-        newest_open = next((r.period for r in rows if r.status is CycleStatus.OPEN), None)
-        keep = saved.get("cycle") if "cycle" in saved else newest_open
-        if self._early_refreshes > 1:
-            # filters were set after the page was shown (a dashboard card, the user): they
-            # win over the remembered or default cycle
-            keep = None
-        fill_combo(self.cycle_filter, [(r.period, r.period) for r in rows], keep)
-        self._cycles_loaded = True
-        if self._shown_once:
-            self.refresh()
-
-    def _on_utilities(self, rows: list[UtilityRow]) -> None:
-        self.utilities = rows
-        saved = self.ctx.settings.filter_state(self.spec.key).get("utility")
-        fill_combo(self.utility_filter, [(r.name, r.code) for r in rows], saved)
-        if saved is not None and self.utility_filter.currentData() == saved and \
-                self._cycles_loaded and self._shown_once:
-            self.refresh()  # the saved filter could only be chosen now
+        if self.refs.ready():  # else the cycles' arrival loads the page
+            super().refresh()
 
     def chosen_cycle(self) -> str | None:
-        value = self.cycle_filter.currentData()
-        return None if value is None else str(value)
+        return self.refs.chosen_cycle()
 
     # --- selection ---------------------------------------------------------------------
     def selected_rows(self) -> list[ReadingRow]:
@@ -295,7 +256,7 @@ class ReadingsPage(ListPage):
 
     # --- entry and import --------------------------------------------------------------
     def enter_reading(self) -> ReadingEntryDialog:
-        dialog = ReadingEntryDialog(self.ctx, self.cycles, self.utilities,
+        dialog = ReadingEntryDialog(self.ctx, self.refs.cycles, self.refs.utilities,
                                     self.chosen_cycle(), self)
         dialog.on_session_ended = self.ctx.check_session
         dialog.accepted.connect(lambda: self._after_entry(dialog.result_value))
@@ -316,7 +277,7 @@ class ReadingsPage(ListPage):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> ReadingImportDialog:
-        dialog = ReadingImportDialog(self.ctx, path, self.cycles, self.chosen_cycle(), self)
+        dialog = ReadingImportDialog(self.ctx, path, self.refs.cycles, self.chosen_cycle(), self)
         dialog.accepted.connect(lambda: self._after_import(dialog))
         dialog.open()
         dialog.start_check()
