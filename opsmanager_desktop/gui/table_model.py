@@ -112,6 +112,73 @@ def date_column(key: str, header: str, value: Callable[[T], Any],
     return Column(key, header, value, sort_key, LEFT, format_value, width)
 
 
+class ColumnsModel(QAbstractTableModel, Generic[T]):
+    """Rows shown through `Column`s: the roles every table of the program answers
+    (DisplayRole the formatted text, SortRole the native value, RowRole the row itself,
+    alignment, tooltips). `PagedTableModel` fills it from a service page by page;
+    bills_widgets.RowsModel holds rows already in memory."""
+
+    def __init__(self, columns: Sequence[Column[T]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[T] = []
+
+    def row_at(self, row: int) -> T:
+        return self._rows[row]
+
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def column_index(self, key: str) -> int:
+        for i, column in enumerate(self.columns):
+            if column.key == key:
+                return i
+        raise KeyError(key)
+
+    def cell_tooltip(self, column: Column[T], row: T) -> str | None:
+        """A cell's tooltip: the column's own, if any."""
+        return column.tooltip or None
+
+    def header_tooltip(self, column: Column[T]) -> str | None:
+        return column.tooltip or None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        column = self.columns[index.column()]
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.formatter(column.value(row))
+        if role == SortRole:
+            return column.value(row)
+        if role == RowRole:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align.value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.cell_tooltip(column, row)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align.value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tooltip(column)
+        return None
+
+
 Fetch = Callable[[ListQuery], Page[T]]
 
 
@@ -123,7 +190,7 @@ class _State:
     descending: bool = False
 
 
-class PagedTableModel(QAbstractTableModel, Generic[T]):
+class PagedTableModel(ColumnsModel[T]):
     loading_changed = Signal(bool)
     failed = Signal(object)
     total_changed = Signal(int)
@@ -131,11 +198,9 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
 
     def __init__(self, columns: Sequence[Column[T]], fetch: Fetch[T],
                  owner: QObject | None = None, page_size: int = 200) -> None:
-        super().__init__(owner)
-        self.columns = list(columns)
+        super().__init__(columns, owner)
         self._fetch = fetch
         self.page_size = page_size
-        self._rows: list[T] = []
         self._total: int | None = None
         self._state = _State()
         self._generation = 0
@@ -208,18 +273,6 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             changed = True
         return changed
 
-    def row_at(self, row: int) -> T:
-        return self._rows[row]
-
-    def rows(self) -> list[T]:
-        return list(self._rows)
-
-    def column_index(self, key: str) -> int:
-        for i, column in enumerate(self.columns):
-            if column.key == key:
-                return i
-        raise KeyError(key)
-
     # --- loading ---------------------------------------------------------------------
     def _start(self, offset: int) -> None:
         generation = self._generation
@@ -271,12 +324,6 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             self.loading_changed.emit(loading)
 
     # --- Qt model interface ----------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
     def canFetchMore(self, parent: AnyIndex) -> bool:
         if parent.isValid() or self._loading or self._total is None:
             return False
@@ -286,36 +333,9 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         if self.canFetchMore(parent):
             self._start(offset=len(self._rows))
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        column = self.columns[index.column()]
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.formatter(column.value(row))
-        if role == SortRole:
-            return column.value(row)
-        if role == RowRole:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align.value)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
-            return column.tooltip
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        column = self.columns[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align.value)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip or (
-                f"Sort by {column.header.lower()}" if column.sort_key else None)
-        return None
+    def header_tooltip(self, column: Column[T]) -> str | None:
+        return column.tooltip or (
+            f"Sort by {column.header.lower()}" if column.sort_key else None)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.columns[column].sort_key if 0 <= column < len(self.columns) else None

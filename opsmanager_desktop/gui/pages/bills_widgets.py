@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -37,7 +37,7 @@ from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.status_colors import StatusDelegate
-from opsmanager_desktop.gui.table_model import Column, RowRole, SortRole
+from opsmanager_desktop.gui.table_model import Column, ColumnsModel
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import cycles, utilities
 from opsmanager_desktop.services.cycles import CycleRow
@@ -45,7 +45,7 @@ from opsmanager_desktop.services.listing import ListQuery
 from opsmanager_desktop.services.utilities import UtilityRow
 
 T = TypeVar("T")
-AnyIndex = QModelIndex | QPersistentModelIndex
+
 
 def status_text(value: object) -> str:
     """`OVERDUE` -> `Overdue`; a tuple of flags the same way, comma-separated."""
@@ -92,58 +92,23 @@ def _sortable(value: Any) -> tuple[int, Any]:
     return (2, str(getattr(value, "value", value)).lower())
 
 
-class RowsModel(QAbstractTableModel, Generic[T]):
+class RowsModel(ColumnsModel[T]):
+    """The shared column roles (gui/table_model.ColumnsModel) over rows in memory; the
+    header sorts them here, and a cell too long for its column says itself as a tooltip."""
+
     def __init__(self, columns: Sequence[Column[T]], rows: Sequence[T] = (),
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.columns = list(columns)
-        self._rows: list[T] = list(rows)
+        super().__init__(columns, parent)
+        self._rows = list(rows)
 
     def set_rows(self, rows: Sequence[T]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
-    def rows(self) -> list[T]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> T:
-        return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        column = self.columns[index.column()]
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.formatter(column.value(row))
-        if role == SortRole:
-            return column.value(row)
-        if role == RowRole:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align.value)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            text = column.formatter(column.value(row))
-            return text if len(text) > 30 else (column.tooltip or None)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        column = self.columns[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align.value)
-        return None
+    def cell_tooltip(self, column: Column[T], row: T) -> str | None:
+        text = column.formatter(column.value(row))
+        return text if len(text) > 30 else (column.tooltip or None)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns):
