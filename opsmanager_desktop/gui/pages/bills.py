@@ -26,7 +26,6 @@ from opsmanager_desktop.gui.pages.bills_dialogs import (
 )
 from opsmanager_desktop.gui.pages.bills_widgets import (
     PERIODS,
-    colour_statuses,
     date_range,
     money_text,
     status_column,
@@ -41,6 +40,7 @@ from opsmanager_desktop.gui.pages.readings_detail import units_text
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.print_job import start_print
 from opsmanager_desktop.gui.progress import JobProgressDialog
+from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import RIGHT, Column, date_column, money_column
 from opsmanager_desktop.gui.tasks import run_task
@@ -61,7 +61,7 @@ class BillsPage(ListPage):
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         super().__init__(ctx, spec, parent)
-        colour_statuses(self.table, self.model.columns, ["status"])
+        color_status_column(self.table, "status")
         self.auto_refresh = AutoRefresher(self)
         self.auto_refresh.changed.connect(self.detail.reload)
         self.refs.load()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QPen
 
-from opsmanager_desktop.domain.errors import Conflict
+from opsmanager_desktop.domain.errors import Conflict, ValidationError
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.main_window import MainWindow
 from opsmanager_desktop.gui.pages.billing_run import BillingRunPage
@@ -31,7 +31,15 @@ from opsmanager_desktop.gui.pages.payments import PaymentsPage
 from opsmanager_desktop.gui.pages.readings import ReadingsPage
 from opsmanager_desktop.gui.progress import JobProgressDialog
 from opsmanager_desktop.gui.settings_store import AppSettings
-from opsmanager_desktop.services import auth, bills, connections, cycles, payments, readings
+from opsmanager_desktop.services import (
+    auth,
+    bills,
+    connections,
+    cycles,
+    distribution,
+    payments,
+    readings,
+)
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.listing import ListQuery
 
@@ -234,7 +242,31 @@ def _billing_officer(shooter: Shooter, backend: Backend, settings: AppSettings,
                 adjust.amount.setText("25.00")
                 adjust.reason.setText("Estimated in error: meter read late, see reading")
             shooter.dialog(adjust, "dialog_bill_adjust", fill_adjust)
+    _distribution(shooter, window, previous)
     _close(backend, window)
+
+
+def _distribution(shooter: Shooter, window: MainWindow, period: str) -> None:
+    """The distribution page with a delivery of each kind, so its status colours show."""
+    backend, token = window.ctx.backend, window.ctx.token
+    issued = bills.list_bills(backend, token, ListQuery(limit=3, filters={"cycle": period}))
+    kinds: tuple[tuple[str, dict[str, str]], ...] = (
+        ("handed_over", {"received_by": "the customer"}), ("emailed", {}),
+        ("not_delivered", {"reason": "gate locked, nobody home"}))
+    for row, (status, extra) in zip(issued.rows, kinds, strict=False):
+        try:
+            distribution.record_delivery(backend, token, row.bill_no, status, **extra)
+        except ValidationError:  # an e-mail delivery to a customer without an address
+            distribution.record_delivery(backend, token, row.bill_no, "handed_over",
+                                         received_by="a neighbour")
+    page = _page(window, "distribution")
+    if page is None:
+        return
+    page.cycle_filter.setCurrentIndex(page.cycle_filter.findData(period))
+    show = page.filter_bar.combo("status")
+    show.setCurrentIndex(show.findData(None))
+    _settle(400)
+    shooter.save(window, "main_distribution")
 
 
 def _unread(backend: Backend, token: str, period: str, previous: str) -> list[Any]:

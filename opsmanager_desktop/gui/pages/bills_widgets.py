@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
-from opsmanager_desktop.gui.status_colors import StatusDelegate
+from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_model import Column, ColumnsModel
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import cycles, utilities
@@ -72,13 +72,10 @@ def status_column(key: str, header: str, value: Callable[[T], Any],
 
 def colour_statuses(view: QTableView, columns: Sequence[Column[Any]],
                     keys: Iterable[str]) -> None:
-    """The shared status labels on the columns named by `keys` of any table view (a
-    page's DataTable or a RowsModel view)."""
+    """status_colors.color_status_column on those of `keys` that `columns` has (a view
+    whose columns vary, such as an import preview's, names them all)."""
     wanted = set(keys)
-    delegate = StatusDelegate(view)
-    for i, column in enumerate(columns):
-        if column.key in wanted:
-            view.setItemDelegateForColumn(i, delegate)
+    color_status_column(view, *(c.key for c in columns if c.key in wanted))
 
 
 def _sortable(value: Any) -> tuple[int, Any]:

@@ -25,7 +25,6 @@ from opsmanager_desktop.gui.pages.bills_widgets import (
     Facts,
     RowsModel,
     channel_text,
-    colour_statuses,
     date_range,
     rows_view,
     section_title,
@@ -40,6 +39,7 @@ from opsmanager_desktop.gui.pages.payments_dialogs import (
     reversed_text,
 )
 from opsmanager_desktop.gui.pages.registry import PageSpec
+from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import Column, date_column, money_column
 from opsmanager_desktop.gui.tasks import run_task
@@ -149,7 +149,7 @@ class PaymentsPage(ListPage):
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         super().__init__(ctx, spec, parent)
-        colour_statuses(self.table, self.model.columns, ["state"])
+        color_status_column(self.table, "state")
         self.auto_refresh = AutoRefresher(self)
         self.auto_refresh.changed.connect(self.detail.reload)
 

@@ -19,7 +19,6 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.base import ListPage
 from opsmanager_desktop.gui.pages.bills_widgets import (
-    colour_statuses,
     compact_search,
     flag_value,
     status_column,
@@ -34,6 +33,7 @@ from opsmanager_desktop.gui.pages.readings_dialogs import (
     Rejected,
 )
 from opsmanager_desktop.gui.pages.registry import PageSpec
+from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import Column, RowRole, date_column, number_column
 from opsmanager_desktop.gui.tasks import run_task
@@ -53,7 +53,7 @@ class ReadingsPage(ListPage):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selectionModel().selectionChanged.connect(
             lambda *_args: self._update_approve_text())
-        colour_statuses(self.table, self.model.columns, ["flags", "status"])
+        color_status_column(self.table, "flags", "status")
         self.auto_refresh = AutoRefresher(self)  # another supervisor's decisions show up
         self.auto_refresh.changed.connect(self._reload_detail)
         self.refs.load()
