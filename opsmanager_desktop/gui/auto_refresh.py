@@ -17,8 +17,9 @@ position and the selection stay where they were (the selected row is found again
 page's `row_key` if it moved). A table scrolled beyond one service page (MAX_PAGE rows)
 is reloaded from the top instead; a WindowedTableModel reads its cached pages and its count
 again, in place. Nothing is asked while the page is hidden, while the
-table is loading, or after the database refused the counter (per-officer database accounts
-without the grant): the table then simply waits for F5.
+table is loading, or after the database refused the counter (an account without SELECT
+on audit_log.id, which every officer role has since it was granted with PROFILE_SELF):
+the table then simply waits for F5.
 
 `changed` is emitted after a refresh that found the counter moved (whether or not the
 visible rows differ), for detail panes that show more than the table.

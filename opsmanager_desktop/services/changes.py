@@ -4,6 +4,8 @@ Every write of the program adds an audit entry in its own transaction (services/
 `ctx.audit`), so the newest audit id moves exactly when some workstation has changed
 something. A table asks for it every few seconds (gui/auto_refresh.py) and reloads only
 when it moved: one indexed MAX on the primary key, instead of re-reading its rows.
+It reads the id column only: in per-officer database mode every officer role holds
+SELECT on audit_log.id alone (db/security/privileges.py, PROFILE_SELF), not the entries.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from opsmanager_desktop.services import (
     auth,
     billing,
     bills,
+    changes,
     customer_import,
     customers,
     cycles,
@@ -182,3 +183,24 @@ def test_a_token_never_runs_on_another_officers_connection(installation: Install
     auth.sign_in(workstation, "ws1", PASSWORD)
     with pytest.raises(NotSignedIn, match="signed in to the database as ws1"):
         users.list_users(workstation, first)
+
+
+def test_an_officer_reads_the_change_counter_but_not_the_audit_log(
+        installation: Installation) -> None:
+    """Auto-refresh works under the officers' own logins: SELECT on audit_log.id alone
+    gives the counter (services.changes.latest_change), not the entries."""
+    inst = installation
+    admin_b, admin = inst.sign_in("admin")
+    for name, role in OFFICERS.items():
+        users.add_user(admin_b, admin, f"{name}_rc", role, PASSWORD)
+    for name in OFFICERS:
+        backend, token = inst.sign_in(f"{name}_rc")
+        before = changes.latest_change(backend, token)
+        assert before > 0  # at least this officer's own sign-in entry
+        utilities.add_utility(admin_b, admin, f"gas_{name}", f"Gas {name}", "m3")
+        assert changes.latest_change(backend, token) > before  # another's write moved it
+        with inst.raw(f"{name}_rc", database=inst.database) as conn, conn.cursor() as cur:
+            cur.execute("SELECT MAX(id) FROM audit_log")
+            with pytest.raises(pymysql.err.OperationalError) as refused:
+                cur.execute("SELECT username, action FROM audit_log")
+            assert refused.value.args[0] in (1142, 1143)

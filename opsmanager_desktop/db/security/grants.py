@@ -55,8 +55,9 @@ def role_grants(namespace: str, database: str, role: Role,
         for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE"):
             if privilege not in grant.privileges:
                 continue
-            if privilege == "UPDATE" and grant.update_columns is not None:
-                parts.append(f"UPDATE ({', '.join(sorted(grant.update_columns))})")
+            columns = grant.columns(privilege)
+            if columns is not None:
+                parts.append(f"{privilege} ({', '.join(sorted(columns))})")
             else:
                 parts.append(privilege)
         statements.append(f"GRANT {', '.join(parts)} ON {ident(database)}.{ident(table)} "
