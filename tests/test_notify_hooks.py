@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select, update
 
 from opsmanager_desktop.db.models import Customer, NotificationOutbox
 from opsmanager_desktop.domain.roles import Role
-from opsmanager_desktop.services import bills, notifications, payments
+from opsmanager_desktop.services import bills, notifications, payment_import, payments
 from opsmanager_desktop.services.backend import Backend
 from tests.helpers import token_for
 from tests.ledger_data import add_bill
@@ -72,3 +73,18 @@ def test_overdue_reminders_once_per_week(backend: Backend) -> None:
     assert {r.template for r in rows} == {"overdue_reminder"} and len(rows) == 3
     text = notifications.get_outbox_entry(backend, sender, rows[0].id).message
     assert "40.00 is still unpaid" in text and "2026-10-01" in text
+
+
+def test_imported_payments_queue_payment_received(backend: Backend, tmp_path: Path) -> None:
+    for n in range(3):
+        add_bill(backend, f"I{n}", "20.00", due=date(2026, 12, 1))
+    _contacts(backend)
+    ao = token_for(backend, Role.ACCOUNTS_OFFICER)
+    notifications.set_preferences(backend, ao, "I2", channel="NONE")
+    path = tmp_path / "payments.csv"
+    path.write_text("reference,channel,account_no,amount,paid_at\n"
+                    + "".join(f"S-{n},BANK,I{n},20.00,2026-11-02\n" for n in range(3)))
+    assert payment_import.import_payments(backend, ao, path).posted == 3
+    rows = _outbox(backend)
+    assert sorted(r.recipient for r in rows) == ["I0@example.com", "I1@example.com"]
+    assert {json.loads(r.values_json)["amount"] for r in rows} == {"20.00"}

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from opsmanager_desktop.db.models import AuditEntry, Customer, Payment
 from opsmanager_desktop.domain.allocation import allocate
 from opsmanager_desktop.domain.errors import Conflict
-from opsmanager_desktop.domain.money import ZERO
+from opsmanager_desktop.domain.money import ZERO, format_money
 from opsmanager_desktop.domain.payment_rules import MAX_REFERENCE, Channel
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services import payment_ledger as ledger
@@ -46,6 +46,7 @@ from opsmanager_desktop.services.imports import (
     run_import,
     text_cell,
 )
+from opsmanager_desktop.services.notify import queue_many
 
 REQUIRED = ("reference", "channel", "account_no", "amount", "paid_at")
 OPTIONAL = ("bill_no",)
@@ -211,6 +212,10 @@ class _Run:
         ledger.save_bills(session, by_id.values())
         ledger.save_credits(session, customers.values())
         session.execute(insert(AuditEntry), audit)
+        queue_many(session, "payment_received", [(i.customer_id, {
+            "amount": format_money(i.amount), "reference": i.reference,
+            "paid_at": i.paid_at.isoformat()}) for i in items], now=now,
+            queued_by=self.ctx.username)
         self.posted += len(items)
         self.amount += sum((i.amount for i in items), ZERO)
 
