@@ -17,6 +17,7 @@ from opsmanager_desktop.db.security.options import SecurityOptionError, split_ur
 from opsmanager_desktop.db.security.own_schema import view_names
 from opsmanager_desktop.db.security.privileges import (
     NEEDS,
+    TableGrant,
     missing_permissions,
     role_table_grants,
 )
@@ -125,3 +126,19 @@ def test_audit_entries_record_the_database_login(backend: Backend) -> None:
         assert db_user and "@" in db_user  # USER(): account@host, set by the trigger
     else:
         assert db_user == ""
+
+
+def test_a_column_select_is_granted_as_such_and_a_full_select_wins() -> None:
+    """Officers read audit_log.id alone (the change counter of auto-refresh); the audit
+    viewer's full SELECT is not narrowed by it."""
+    grant = TableGrant()
+    grant.add("SELECT(id) INSERT")
+    assert grant.privileges == {"SELECT", "INSERT"} and grant.select_columns == {"id"}
+    grant.add("SELECT(action)")
+    assert grant.columns("SELECT") == {"id", "action"}
+    grant.add("SELECT")
+    assert grant.columns("SELECT") is None
+    officer = [s for s in role_grants("opsm", "db", Role.BILLING_OFFICER) if "`audit_log`" in s]
+    assert officer == ["GRANT SELECT (id), INSERT ON `db`.`audit_log` TO `opsm_billing_officer`"]
+    admin = [s for s in role_grants("opsm", "db", Role.ADMIN) if "`audit_log`" in s]
+    assert admin == ["GRANT SELECT, INSERT ON `db`.`audit_log` TO `opsm_admin`"]
