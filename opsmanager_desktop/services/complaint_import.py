@@ -17,19 +17,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from opsmanager_desktop.db.models import (
     Complaint,
     ComplaintCategory,
+    ComplaintHistory,
     ComplaintSubcategory,
     Connection,
     Customer,
 )
 from opsmanager_desktop.domain import complaints as flow
+from opsmanager_desktop.domain.complaints import WorkStatus
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services import work_items as wi
-from opsmanager_desktop.services.complaints import DESCRIPTION_MAX, new_complaint
+from opsmanager_desktop.services.complaints import DESCRIPTION_MAX
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.distribution import known_users
 from opsmanager_desktop.services.distribution_import import datetime_cell
@@ -179,11 +181,23 @@ class _Run:
         return items
 
     def write(self, items: Sequence[_Item]) -> None:
-        now = wi.whole_seconds(self.ctx.now)
-        for i in items:
-            new_complaint(self.ctx.session, i.customer, i.connection, i.category, i.sub,
-                          i.description, i.channel, i.officer, i.logged_at, now, i.key)
-        self.ctx.session.flush()
+        """A chunk in two multi-row INSERTs (complaints, then their first history rows),
+        not ORM objects flushed one by one: a 5,000-row file went from minutes to seconds."""
+        session, now = self.ctx.session, wi.whole_seconds(self.ctx.now)
+        rows = [{"customer_id": i.customer.id,
+                 "connection_id": i.connection.id if i.connection else None,
+                 "category_id": i.category.id, "subcategory_id": i.sub.id if i.sub else None,
+                 "description": i.description.strip(), "channel": i.channel,
+                 "logged_by": i.officer, "created_at": i.logged_at, "recorded_at": now,
+                 "due_at": flow.due_at(i.logged_at, i.category.due_hours),
+                 "status": WorkStatus.OPEN.value, "assigned_to": None, "team_id": None,
+                 "import_key": i.key} for i in items]
+        ids = session.scalars(insert(Complaint).returning(
+            Complaint.id, sort_by_parameter_order=True), rows).all()
+        session.execute(insert(ComplaintHistory), [
+            {"complaint_id": cid, "status": WorkStatus.OPEN.value, "note": "logged",
+             "author": row["logged_by"], "at": now, "assigned_to": None, "team_id": None}
+            for cid, row in zip(ids, rows, strict=True)])
         self.logged += len(items)
 
 

@@ -220,18 +220,28 @@ def customer_and_connection(session: Session, account_no: str, meter_number: str
     return customer, connection
 
 
-def new_complaint(session: Session, customer: Customer, connection: Connection | None,
-                  category: ComplaintCategory, sub: ComplaintSubcategory | None,
-                  description: str, channel: str, logged_by: str, created_at: datetime,
-                  now: datetime, import_key: str | None = None) -> Complaint:
-    """The complaint with its first history row (desk and import share this)."""
-    complaint = Complaint(
+def build_complaint(customer: Customer, connection: Connection | None,
+                    category: ComplaintCategory, sub: ComplaintSubcategory | None,
+                    description: str, channel: str, logged_by: str, created_at: datetime,
+                    now: datetime, import_key: str | None = None) -> Complaint:
+    """A new OPEN complaint, due its category's hours after it was made (desk, import and
+    demo all make them here)."""
+    return Complaint(
         customer_id=customer.id, connection_id=connection.id if connection else None,
         category_id=category.id, subcategory_id=sub.id if sub else None,
         description=description.strip(), channel=channel, logged_by=logged_by,
         created_at=created_at, recorded_at=now,
         due_at=flow.due_at(created_at, category.due_hours),
         status=WorkStatus.OPEN.value, import_key=import_key)
+
+
+def new_complaint(session: Session, customer: Customer, connection: Connection | None,
+                  category: ComplaintCategory, sub: ComplaintSubcategory | None,
+                  description: str, channel: str, logged_by: str, created_at: datetime,
+                  now: datetime) -> Complaint:
+    """One complaint with its first history row."""
+    complaint = build_complaint(customer, connection, category, sub, description, channel,
+                                logged_by, created_at, now)
     session.add(complaint)
     session.flush()
     wi.record_step(session, wi.COMPLAINT, complaint, logged_by, now, "logged")

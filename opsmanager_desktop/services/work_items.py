@@ -84,12 +84,16 @@ def load(session: Session, kind: ItemKind, number: str, *, lock: bool = False) -
     return item
 
 
+def step_row(kind: ItemKind, item: Any, author: str, at: datetime, note: str = "") -> Any:
+    """One history row: the item's status and assignment after this step."""
+    return kind.history(**{kind.history_fk: item.id}, status=item.status, note=note.strip(),
+                        author=author, at=at, assigned_to=item.assigned_to,
+                        team_id=item.team_id)
+
+
 def record_step(session: Session, kind: ItemKind, item: Any, author: str, at: datetime,
                 note: str = "") -> None:
-    """One history row: the item's status and assignment after this step."""
-    session.add(kind.history(**{kind.history_fk: item.id}, status=item.status,
-                             note=note.strip(), author=author, at=at,
-                             assigned_to=item.assigned_to, team_id=item.team_id))
+    session.add(step_row(kind, item, author, at, note))
 
 
 def history(session: Session, kind: ItemKind, item_id: int) -> tuple[HistoryRow, ...]:
