@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,19 @@ def test_disconnection_commands(backend: Backend, run: Run) -> None:
     assert code == 0 and json.loads(out)["outcome"] == "RECONNECTED", err
     code, out, err = run("reconnection", "list", as_json=False)
     assert "no disconnected connection" in out
+
+
+def test_import_command(backend: Backend, run: Run, tmp_path: Path) -> None:
+    dw = data.make(backend)
+    data.bill(dw, data.connection(dw), "900.00", data.LIST_DATE - timedelta(days=50))
+    assert run("disconnection", "create", "--date", ON)[0] == 0
+    assert run("disconnection", "approve", "1")[0] == 0
+    file = tmp_path / "done.csv"
+    file.write_text("ticket,outcome,executed_at,reason\n1,NOT_DISCONNECTED,2026-03-31 09:00,\n",
+                    encoding="utf-8")
+    code, out, err = run("disconnection", "import", str(file), user="fo1")
+    assert code == 2 and "row 2" in err and "reason" in err
+    file.write_text("ticket,outcome,executed_at,reason\n1,NOT_DISCONNECTED,2026-03-31 09:00,"
+                    "premises locked\n", encoding="utf-8")
+    code, out, err = run("disconnection", "import", str(file), user="fo1", as_json=False)
+    assert code == 0 and "1 rows: 1 closed, 0 already closed, 0 rejected" in out, err

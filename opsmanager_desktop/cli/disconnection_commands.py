@@ -1,4 +1,4 @@
-"""disconnection rules/list/create/lists/entries/approve/cancel/tickets/assign/close and
+"""disconnection rules/list/create/lists/entries/approve/cancel/tickets/assign/close/import and
 reconnection list/create/close: cutting off for dues and putting supply back."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
 from opsmanager_desktop.domain.disconnection import COMMON_REASONS
 from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.services import disconnection as dis
+from opsmanager_desktop.services import disconnection_import
 from opsmanager_desktop.services import disconnection_tickets as tickets
 from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery, Page
 
@@ -72,6 +73,14 @@ def register(commands: Any) -> None:
     assign.add_argument("--to", dest="assigned_to", help="user name")
     assign.set_defaults(handler=ticket_assign)
     _close_parser(cmds, "DISCONNECTED or NOT_DISCONNECTED")
+    imp = cmds.add_parser("import", help="close the tickets a field file reports (field "
+                          "officer, supervisor)")
+    imp.add_argument("file", help="CSV or XLSX: ticket,outcome,executed_at and optional "
+                     "reason,executed_by")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="close the good rows; write the bad ones to a rejects file")
+    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    imp.set_defaults(handler=tickets_import)
 
     rparser = commands.add_parser("reconnection", help="putting supply back after payment")
     rc = rparser.add_subparsers(dest="reconnection_command", required=True)
@@ -237,6 +246,19 @@ def ticket_close(app: CliApp, args: argparse.Namespace) -> int:
     row = tickets.close_ticket(app.backend, app.token(), args.ticket, args.outcome,
                                args.reason, executed_at=when, executed_by=args.executed_by)
     app.emit(row, f"Ticket #{row.id} closed: {row.outcome} (meter {row.meter_number}).")
+    return 0
+
+
+def tickets_import(app: CliApp, args: argparse.Namespace) -> int:
+    result = disconnection_import.import_executed(
+        app.backend, app.token(), args.file, skip_invalid=args.skip_invalid,
+        rejects_path=args.rejects,
+        progress=lambda done, total: app.progress(done, total, "Field file: rows"))
+    text = (f"{result.rows:,} rows: {result.closed:,} closed, {result.duplicates:,} "
+            f"already closed, {result.rejected:,} rejected")
+    if result.rejects_path is not None:
+        text += f" (see {result.rejects_path})"
+    app.emit(result, text + ".")
     return 0
 
 

@@ -202,8 +202,7 @@ def close_ticket(ctx: Ctx, ticket_id: int | str, outcome: str, reason: str = "",
     it defaults to the caller (a supervisor recording a crew's report names the officer)."""
     session = ctx.session
     ticket = _find(session, ticket_id, lock=True)
-    kind = TicketKind(ticket.kind)
-    chosen, problems = close_problems(kind, str(outcome), str(reason))
+    chosen, problems = close_problems(TicketKind(ticket.kind), str(outcome), str(reason))
     if chosen is None:
         raise ValidationError(problems)
     when = executed_at or ctx.now
@@ -212,6 +211,18 @@ def close_ticket(ctx: Ctx, ticket_id: int | str, outcome: str, reason: str = "",
     if ticket.status != TicketStatus.OPEN.value:
         raise Conflict(f"ticket #{ticket.id} was already closed as {ticket.outcome} by "
                        f"{ticket.closed_by}")
+    problem = close_one(ctx, ticket, chosen, str(reason), when,
+                        _assignment(session, None, executed_by)[1] or ctx.username)
+    if problem:
+        raise Conflict(problem)
+    return _row_of(session, ticket.id)
+
+
+def close_one(ctx: Ctx, ticket: DisconnectionTicket, chosen: Outcome, reason: str,
+              when: datetime, executed_by: str) -> str | None:
+    """Close a locked open ticket (checked by the caller); done work changes the
+    connection's status. The problem when the connection cannot change, else None."""
+    session = ctx.session
     if chosen in (Outcome.DISCONNECTED, Outcome.RECONNECTED):
         new = (ConnectionStatus.DISCONNECTED if chosen is Outcome.DISCONNECTED
                else ConnectionStatus.ACTIVE)
@@ -219,7 +230,7 @@ def close_ticket(ctx: Ctx, ticket_id: int | str, outcome: str, reason: str = "",
             Connection.id == ticket.connection_id).with_for_update()).one()
         problem = status_change_problem(ConnectionStatus(connection.status), new)
         if problem:
-            raise Conflict(f"ticket #{ticket.id}: {problem}")
+            return f"ticket #{ticket.id}: {problem}"
         before = snapshot(connection)
         connection.status = new.value
         session.flush()
@@ -231,15 +242,15 @@ def close_ticket(ctx: Ctx, ticket_id: int | str, outcome: str, reason: str = "",
     ticket.status = TicketStatus.CLOSED.value
     ticket.open_connection_id = None
     ticket.outcome = chosen.value
-    ticket.reason = str(reason).strip()
-    ticket.executed_by = _assignment(session, None, executed_by)[1] or ctx.username
+    ticket.reason = reason.strip()
+    ticket.executed_by = executed_by
     ticket.executed_at = when
     ticket.closed_by = ctx.username
     session.flush()
     ctx.audit("disconnection_ticket", ticket.id, "close",
               after={"outcome": chosen.value, "reason": ticket.reason,
                      "executed_by": ticket.executed_by})
-    return _row_of(session, ticket.id)
+    return None
 
 
 def _reconnection_row(r: Any) -> ReconnectionRow:
