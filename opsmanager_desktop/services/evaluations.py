@@ -285,6 +285,9 @@ def _approve_one(ctx: Ctx, record: Evaluation, period: str) -> None:
             ctx, record.connection_id, record.penalty,
             f"Penalty: inspection {record.id} found the meter {record.meter_condition}",
             "EVALUATION", str(record.id))
+        # the charge's audit row alone: two audit rows flushed together become one
+        # INSERT ... RETURNING, which an officer's account may not SELECT back (MariaDB)
+        ctx.session.flush()
     ctx.audit("evaluation", record.id, "approve", before=before, after={
         **snapshot(record), "charge_bill": charge.bill_no if charge else None})
 

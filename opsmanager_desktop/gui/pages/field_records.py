@@ -83,7 +83,7 @@ class RejectRecordsDialog(FormDialog):
 class RecordList(ListPage):
     """One tab: a paged list of records with Approve / Reject for supervisors."""
 
-    detail_width = 400
+    detail_width = 470
     noun_one = "record"
     default_sort = ("id", True)  # newest first
     coloured: Sequence[str] = ("status",)
@@ -99,6 +99,9 @@ class RecordList(ListPage):
         self.table.selectionModel().selectionChanged.connect(
             lambda *_args: self._update_decide_text())
         colour_statuses(self.table, self.model.columns, self.coloured)
+        # a wider window widens the table, not the pane (the pane has its width)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
 
     def row_key(self, row: Any) -> object:
         return row.id
