@@ -17,7 +17,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, cast, func, insert, literal, select, type_coerce
+from sqlalchemy import (
+    Integer,
+    String,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import (
@@ -291,26 +301,32 @@ def approve_list(ctx: Ctx, list_id: int | str, *, team: str | None = None) -> Li
     rules = (_rules(session.get_one(DisconnectionRules, lst.rules_id))
              if lst.rules_id is not None else Rules())
     teams = _field_teams(session, team)
-    e = DisconnectionEntry
-    still = e.connection_id.in_(q.candidate_ids(lst.list_date, rules))
+    e, t = DisconnectionEntry, DisconnectionTicket
+    # one INSERT ... SELECT of the entries still on the list (the list query runs once),
+    # then each team's routes by an UPDATE
+    session.execute(insert(t).from_select(
+        ["kind", "list_id", "connection_id", "open_connection_id", "customer_id",
+         "outstanding", "fee", "status", "created_by", "created_at", "reason"],
+        select(literal(TicketKind.DISCONNECT.value), literal(lst.id), e.connection_id,
+               e.connection_id, e.customer_id, e.outstanding,
+               literal(Decimal("0.00"), e.outstanding.type), literal(TicketStatus.OPEN.value),
+               literal(ctx.username), literal(ctx.now), literal(""))
+        .where(e.list_id == lst.id,
+               e.connection_id.in_(q.candidate_ids(lst.list_date, rules)))))
     dts = list(session.scalars(select(e.transformer_code).distinct()
                                .where(e.list_id == lst.id)))
-    columns = ["kind", "list_id", "connection_id", "open_connection_id", "customer_id",
-               "outstanding", "fee", "team_id", "status", "created_by", "created_at",
-               "reason"]
-    zero = literal(Decimal("0.00"), e.outstanding.type)
     for team_id, codes in _routes(dts, teams).items():
+        if team_id is None:
+            continue
         named = [c for c in codes if c is not None]
-        parts = [named[i:i + IN_LIST_MAX] for i in range(0, len(named), IN_LIST_MAX)]
-        conditions: list[Any] = [e.transformer_code.in_(p) for p in parts]
+        conditions: list[Any] = [e.transformer_code.in_(named[i:i + IN_LIST_MAX])
+                                 for i in range(0, len(named), IN_LIST_MAX)]
         if None in codes:
             conditions.append(e.transformer_code.is_(None))
         for condition in conditions:
-            session.execute(insert(DisconnectionTicket).from_select(columns, select(
-                literal(TicketKind.DISCONNECT.value), literal(lst.id), e.connection_id,
-                e.connection_id, e.customer_id, e.outstanding, zero, literal(team_id),
-                literal(TicketStatus.OPEN.value), literal(ctx.username),
-                literal(ctx.now), literal("")).where(e.list_id == lst.id, condition, still)))
+            session.execute(update(t).where(t.list_id == lst.id, t.connection_id.in_(
+                select(e.connection_id).where(e.list_id == lst.id, condition)))
+                .values(team_id=team_id).execution_options(synchronize_session=False))
     made = session.scalar(select(func.count()).where(DisconnectionTicket.list_id == lst.id))
     lst.status = ListStatus.APPROVED.value
     lst.approved_by, lst.approved_at, lst.tickets = ctx.username, ctx.now, made or 0
