@@ -220,3 +220,45 @@ def test_rights_and_bad_input(backend: Backend) -> None:
         tickets.list_tickets(backend, dw.sup, ListQuery(filters={"kind": "CUT"}))
     with backend.sessions() as s:
         assert s.scalar(select(func.count()).select_from(DisconnectionTicket)) == 0
+
+
+def test_the_query_agrees_with_the_domain_rule(backend: Backend) -> None:
+    """Random connections, bills, payments and complaints: the set-based list is exactly
+    the connections domain/disconnection.eligible() lists, on several dates."""
+    import random
+
+    from opsmanager_desktop.domain.disconnection import Facts, Rules, eligible
+
+    rng = random.Random(6)
+    dw = data.make(backend)
+    _rules(dw, min_outstanding="150.00", min_days_overdue=20, grace_days=5)
+    rules = Rules(D("150.00"), 20, 5, True, D("250.00"))
+    facts: dict[str, tuple[list[tuple[Decimal, date]], date | None, bool]] = {}
+    for _ in range(18):
+        conn = data.connection(dw)
+        bills = []
+        for _ in range(rng.randint(0, 3)):
+            amount = D(rng.randint(0, 30000)) / 100
+            due = ON - timedelta(days=rng.randint(-20, 60))
+            data.bill(dw, conn, f"{amount:.2f}", due,
+                      status="OVERDUE" if amount and due < ON else "DUE" if amount else "PAID")
+            bills.append((amount, due))
+        paid = ON - timedelta(days=rng.randint(-3, 15)) if rng.random() < 0.4 else None
+        if paid is not None:
+            data.payment(dw, conn, paid)
+        complaint = rng.random() < 0.2
+        if complaint:
+            data.complaint(dw, conn)
+        facts[_meter(backend, conn)] = (bills, paid, complaint)
+    sizes = []
+    for on in (ON - timedelta(days=10), ON, ON + timedelta(days=15)):
+        expected = set()
+        for meter, (bills, paid, complaint) in facts.items():
+            overdue = [(a, d) for a, d in bills if a > 0 and d < on]
+            fact = Facts(sum((a for a, _ in overdue), D("0.00")),
+                         min((d for _, d in overdue), default=None), paid, complaint)
+            if eligible(rules, fact, on):
+                expected.add(meter)
+        assert set(_listed(dw, on)) == expected, on
+        sizes.append(len(expected))
+    assert 0 < max(sizes) < len(facts)  # the sample lists some and leaves some out
