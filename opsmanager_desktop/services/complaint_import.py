@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from opsmanager_desktop.db.models import (
     Complaint,
@@ -49,6 +50,8 @@ from opsmanager_desktop.services.imports import (
 REQUIRED = ("account_no", "category", "description", "logged_at", "officer")
 OPTIONAL = ("sub_category", "meter_number", "channel")
 CHUNK = 900  # every IN list of a chunk stays short (services/imports.py)
+_COMPLAINTS = cast(Table, Complaint.__table__)
+_HISTORY = cast(Table, ComplaintHistory.__table__)
 
 
 @dataclass(frozen=True)
@@ -192,12 +195,17 @@ class _Run:
                  "due_at": flow.due_at(i.logged_at, i.category.due_hours),
                  "status": WorkStatus.OPEN.value, "assigned_to": None, "team_id": None,
                  "import_key": i.key} for i in items]
-        ids = session.scalars(insert(Complaint).returning(
-            Complaint.id, sort_by_parameter_order=True), rows).all()
-        session.execute(insert(ComplaintHistory), [
-            {"complaint_id": cid, "status": WorkStatus.OPEN.value, "note": "logged",
-             "author": row["logged_by"], "at": now, "assigned_to": None, "team_id": None}
-            for cid, row in zip(ids, rows, strict=True)])
+        # the Core tables, not the ORM entities: an ORM bulk INSERT fetches each new id
+        # and ran row by row on MariaDB (27 s instead of 4 s for 5,000 rows); the new ids
+        # are read back by their unique import key
+        session.execute(insert(_COMPLAINTS), rows)
+        ids: dict[str | None, int] = {key: cid for key, cid in session.execute(
+            select(Complaint.import_key, Complaint.id).where(
+                Complaint.import_key.in_([r["import_key"] for r in rows])))}
+        session.execute(insert(_HISTORY), [
+            {"complaint_id": ids[str(row["import_key"])], "status": WorkStatus.OPEN.value,
+             "note": "logged", "author": row["logged_by"], "at": now, "assigned_to": None,
+             "team_id": None} for row in rows])
         self.logged += len(items)
 
 
