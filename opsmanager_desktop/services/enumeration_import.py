@@ -27,7 +27,7 @@ from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.distribution_import import datetime_cell
 from opsmanager_desktop.services.enumerations import NewEnumeration, check_enumeration, record_key
-from opsmanager_desktop.services.field_common import known_users, store_photos
+from opsmanager_desktop.services.field_common import RefCache, known_users, store_photos
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
@@ -82,6 +82,7 @@ class _Run:
         self.seen: set[Key] = set()
         self.duplicates = 0
         self.recorded = 0
+        self.refs = RefCache(ctx.session)
 
     def check(self, rows: list[Row], problems: Problems) -> list[_Item]:
         users = known_users(self.ctx.session, {r["officer"] for r in rows})
@@ -105,7 +106,8 @@ class _Run:
                 email=row["email"], tariff_code=row["tariff_code"],
                 transformer_code=row["dt_code"], latitude=latitude, longitude=longitude,
                 notes=row["notes"], recorded_by=row["officer"], recorded_at=when)
-            found_problems, checked = check_enumeration(self.ctx, spec, users=users)
+            found_problems, checked = check_enumeration(self.ctx, spec, users=users,
+                                            refs=self.refs)
             for problem in found_problems:
                 if problem.field != "recorded_at" or when is not None:
                     problems.add(row, problem.field, problem.reason)

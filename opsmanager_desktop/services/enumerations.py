@@ -42,6 +42,7 @@ from opsmanager_desktop.services.customers import add_customer
 from opsmanager_desktop.services.distribution import normalize_time
 from opsmanager_desktop.services.field_common import (
     PhotoInfo,
+    RefCache,
     checked_photos,
     decided_ids,
     ensure_pending,
@@ -134,10 +135,12 @@ class Checked:
     values: dict[str, object]  # the Enumeration columns
 
 
-def check_enumeration(ctx: Ctx, spec: NewEnumeration, *, users: set[str] | None = None
+def check_enumeration(ctx: Ctx, spec: NewEnumeration, *, users: set[str] | None = None,
+                      refs: RefCache | None = None
                       ) -> tuple[list[FieldProblem], Checked | None]:
     """The problems of a record (field named as the import file's column), or its values."""
     session = ctx.session
+    refs = refs or RefCache(session)
     problems: list[FieldProblem] = []
 
     def add(field_name: str, problem: str | None) -> None:
@@ -159,15 +162,14 @@ def check_enumeration(ctx: Ctx, spec: NewEnumeration, *, users: set[str] | None 
     add("notes", text_problem(spec.notes, NOTES_MAX))
     if len(spec.transformer_code.strip()) > rules.TRANSFORMER_MAX:
         add("dt_code", f"may have at most {rules.TRANSFORMER_MAX} characters")
-    utility = session.scalars(select(UtilityType).where(
-        UtilityType.code == utility_code(spec.utility or "-"))).first()
+    utility = refs.utility(utility_code(spec.utility or "-"))
     if utility is None or not utility.is_active:
         add("utility", f"{spec.utility!r} is not an active utility type" if spec.utility
             else "is required")
     code = plan_code(spec.tariff_code) if spec.tariff_code.strip() else ""
     if code:
-        plan = plans_by_code(session, [code]).get(code)
-        add("tariff_code", plan_problem(plan, code, utility.id if utility else None))
+        add("tariff_code", plan_problem(refs.plan(code), code,
+                                        utility.id if utility else None))
     elif kind is EnumerationKind.NEW:
         add("tariff_code", "is required for a NEW customer: the plan proposed for the "
             "connection")

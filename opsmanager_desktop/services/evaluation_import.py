@@ -23,7 +23,7 @@ from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.distribution_import import datetime_cell
 from opsmanager_desktop.services.enumeration_import import FieldImportResult, stored_keys
 from opsmanager_desktop.services.evaluations import NewEvaluation, check_evaluation
-from opsmanager_desktop.services.field_common import MAX_PHOTOS, known_users, store_photos
+from opsmanager_desktop.services.field_common import MAX_PHOTOS, RefCache, known_users, store_photos
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
@@ -61,6 +61,7 @@ class _Run:
         self.seen: set[Key] = set()
         self.duplicates = 0
         self.recorded = 0
+        self.refs = RefCache(ctx.session)
 
     def _photos(self, row: Row, problems: Problems) -> tuple[tuple[str, Path], ...]:
         names = [n.strip() for n in row["photos"].split(";") if n.strip()]
@@ -90,7 +91,8 @@ class _Run:
                 estimated_loss=loss if loss is not None else ZERO,
                 penalty=penalty if penalty is not None else ZERO, notes=row["notes"],
                 recorded_by=row["officer"])
-            found, values = check_evaluation(self.ctx, spec, users=users)
+            found, values = check_evaluation(self.ctx, spec, users=users,
+                                           refs=self.refs)
             for problem in found:
                 problems.add(row, problem.field, problem.reason)
             if values is not None and not problems.has(row):

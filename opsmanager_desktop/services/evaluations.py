@@ -45,13 +45,13 @@ from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.distribution import normalize_time
 from opsmanager_desktop.services.field_common import (
     PhotoInfo,
+    RefCache,
     checked_photos,
     decided_ids,
     ensure_pending,
     known_users,
     photo_infos,
     plan_problem,
-    plans_by_code,
     reject_reason,
     store_photos,
 )
@@ -132,11 +132,13 @@ def _row(r: object) -> EvaluationRow:
         e.decided_at, e.reject_reason, e.effective_period, e.tariff_applied_at)
 
 
-def check_evaluation(ctx: Ctx, spec: NewEvaluation, *, users: set[str] | None = None
+def check_evaluation(ctx: Ctx, spec: NewEvaluation, *, users: set[str] | None = None,
+                     refs: RefCache | None = None
                      ) -> tuple[list[FieldProblem], dict[str, object] | None]:
     """The problems of an inspection (fields named as the import file's columns), or the
     Evaluation columns."""
     session = ctx.session
+    refs = refs or RefCache(session)
     problems: list[FieldProblem] = []
 
     def add(name: str, problem: str | None) -> None:
@@ -176,7 +178,7 @@ def check_evaluation(ctx: Ctx, spec: NewEvaluation, *, users: set[str] | None = 
     if not code:
         add("tariff_found", "is required: the plan the premises should be billed on")
     else:
-        plan = plans_by_code(session, [code]).get(code)
+        plan = refs.plan(code)
         add("tariff_found", plan_problem(
             plan, code, connection.utility_type_id if connection is not None else None))
     if problems:

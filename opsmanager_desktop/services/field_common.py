@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import FieldPhoto, TariffPlan, User
+from opsmanager_desktop.db.models import FieldPhoto, TariffPlan, User, UtilityType
 from opsmanager_desktop.domain.codes import plan_code
 from opsmanager_desktop.domain.errors import Conflict, invalid
 from opsmanager_desktop.domain.field_records import (
@@ -61,6 +61,27 @@ def plans_by_code(session: Session, codes: Iterable[str]) -> dict[str, TariffPla
         found.update((p.code, p) for p in session.scalars(
             select(TariffPlan).where(TariffPlan.code.in_(part))))
     return found
+
+
+class RefCache:
+    """Utility types and tariff plans by code, read once per import (a file names the same
+    few codes on every row)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._plans: dict[str, TariffPlan | None] = {}
+        self._utilities: dict[str, UtilityType | None] = {}
+
+    def plan(self, code: str) -> TariffPlan | None:
+        if code not in self._plans:
+            self._plans[code] = plans_by_code(self.session, [code]).get(code)
+        return self._plans[code]
+
+    def utility(self, code: str) -> UtilityType | None:
+        if code not in self._utilities:
+            self._utilities[code] = self.session.scalars(select(UtilityType).where(
+                UtilityType.code == code)).first()
+        return self._utilities[code]
 
 
 def plan_problem(plan: TariffPlan | None, code: str, utility_type_id: int | None) -> str | None:
