@@ -135,12 +135,12 @@ class EnumerationPane(RecordDetail):
     def add_section(self) -> None:
         self.column.addWidget(section_title("Possible duplicates"))
         self.duplicates_model: RowsModel[Duplicate] = RowsModel([
-            Column("account", "Account", lambda d: d.account_no, width=88),
-            Column("name", "Name", lambda d: d.name, width=95),
-            Column("match", "Same", lambda d: ", ".join(d.matched_by), width=92),
-            Column("meter", "Meter", lambda d: d.meter_number or "", width=92),
-            status_column("status", "Connection", lambda d: d.connection_status or "",
-                          width=88),
+            Column("account", "Account", lambda d: d.account_no, width=86),
+            Column("name", "Name", lambda d: d.name, width=88),
+            Column("match", "Same", lambda d: "+".join(d.matched_by), width=100),
+            Column("meter", "Meter", lambda d: d.meter_number or "", width=88),
+            status_column("status", "Status", lambda d: d.connection_status or "",
+                          width=72),
         ], parent=self)
         self.duplicates = rows_view(self.duplicates_model, statuses=["status"],
                                     sortable=False)
