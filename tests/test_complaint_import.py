@@ -58,6 +58,8 @@ def test_import_logs_credits_and_dates(backend: Backend, tmp_path: Path) -> None
     assert supply.created_at == datetime(2026, 3, 1, 7, 15)
     assert supply.due_at == datetime(2026, 3, 2, 7, 15)
     assert supply.overdue  # the clock stands at 2026-03-02 09:00
+    first = complaints.get_complaint(backend, desk.sup, supply.number).history[0]
+    assert (first.status, first.author, first.at) == ("OPEN", "fo1", supply.created_at)
     assert rows["Meter glass broken"].meter_number == desk.meters[1]
     assert rows["Bill too high"].channel == "PHONE"
     assert rows["Bill too high"].subcategory is None

@@ -204,8 +204,8 @@ class _Run:
                 Complaint.import_key.in_([r["import_key"] for r in rows])))}
         session.execute(insert(_HISTORY), [
             {"complaint_id": ids[str(row["import_key"])], "status": WorkStatus.OPEN.value,
-             "note": "logged", "author": row["logged_by"], "at": now, "assigned_to": None,
-             "team_id": None} for row in rows])
+             "note": "logged", "author": row["logged_by"], "at": row["created_at"],
+             "assigned_to": None, "team_id": None} for row in rows])
         self.logged += len(items)
 
 

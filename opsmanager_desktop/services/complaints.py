@@ -244,7 +244,8 @@ def new_complaint(session: Session, customer: Customer, connection: Connection |
                                 logged_by, created_at, now)
     session.add(complaint)
     session.flush()
-    wi.record_step(session, wi.COMPLAINT, complaint, logged_by, now, "logged")
+    # the first step happened when the customer complained (a field file's logged_at)
+    wi.record_step(session, wi.COMPLAINT, complaint, logged_by, created_at, "logged")
     session.flush()
     return complaint
 
