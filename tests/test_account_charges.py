@@ -40,7 +40,7 @@ def _bill(backend: Backend, connection_id: int, period: str) -> Bill:
                                 BillingCycle.period == period)).one()
 
 
-def test_charge_goes_on_the_open_bill(backend: Backend) -> None:
+def test_an_issued_bill_is_not_changed_the_charge_waits(backend: Backend) -> None:
     from opsmanager_desktop.domain.roles import Role
 
     world = make_world(backend)
@@ -53,15 +53,20 @@ def test_charge_goes_on_the_open_bill(backend: Backend) -> None:
     with ctx_of(backend) as ctx:
         result = charge_account(ctx, conn, "150.00", "Meter bypass penalty",
                                 "EVALUATION_PENALTY", "EV-1")
-    after = _bill(backend, conn, "2026-01")
-    assert result.bill_no == before.bill_no
-    assert after.balance == before.balance + D("150.00")
-    assert after.adjustments == D("150.00")
+        assert [p.charge_id for p in pending_charges(ctx, conn)] == [result.charge_id]
+    assert _bill(backend, conn, "2026-01").balance == before.balance  # issued: unchanged
+    open_cycle(world, "2026-02")
+    readings_for(world, "2026-02", {conn: "20"})
+    run_billing(backend, world.officer, "2026-02")
+    generated = _bill(backend, conn, "2026-02")
+    bills.issue_bills(backend, world.officer, "2026-02", "2026-03-01")
+    feb = _bill(backend, conn, "2026-02")
+    assert (feb.adjustments, feb.balance) == (D("150.00"), generated.balance + D("150.00"))
     with backend.sessions() as s:
         reason = s.scalar(select(BillAdjustment.reason))
         charge = s.scalars(select(AccountCharge)).one()
     assert reason == "Meter bypass penalty (evaluation penalty)"
-    assert charge.bill_id == after.id and charge.applied_at is not None
+    assert charge.bill_id == feb.id and charge.applied_at is not None
     assert_ledger_consistent(backend)
 
 
@@ -85,7 +90,6 @@ def test_charge_waits_when_every_bill_is_paid(backend: Backend) -> None:
     with ctx_of(backend) as ctx:
         result = charge_account(ctx, conn, D("500"), "Reconnection fee", "RECONNECTION_FEE")
         assert [p.charge_id for p in pending_charges(ctx, conn)] == [result.charge_id]
-    assert result.bill_no is None
     assert _bill(backend, conn, "2026-01").status == "PAID"  # never reopened
     open_cycle(world, "2026-02")
     readings_for(world, "2026-02", {conn: "20"})

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from opsmanager_desktop.db.models import (
     AccountCharge,
     Bill,
+    BillingCycle,
     Connection,
     Customer,
     NotificationOutbox,
@@ -23,9 +24,9 @@ from opsmanager_desktop.domain.errors import (
     ValidationError,
 )
 from opsmanager_desktop.domain.roles import Role
+from opsmanager_desktop.services import bills, payments
 from opsmanager_desktop.services import disconnection as dis
 from opsmanager_desktop.services import disconnection_tickets as tickets
-from opsmanager_desktop.services import payments
 from opsmanager_desktop.services.backend import Backend
 from tests import disconnection_data as data
 from tests.helpers import token_for
@@ -84,8 +85,9 @@ def test_reconnection_after_payment_with_fee(backend: Backend) -> None:
                                               "reconnection"]
 
 
-def test_fee_lands_on_an_open_bill_as_a_debit(backend: Backend) -> None:
-    """A settled connection with a bill not yet issued: the fee is a debit on that bill."""
+def test_fee_lands_on_the_next_issued_bill_as_a_debit(backend: Backend) -> None:
+    """A settled connection with a bill not yet issued: the fee waits (the supervisor has
+    no right on bills) and is a debit on that bill when the billing officer issues it."""
     dw = data.make(backend)
     dis.set_rules(backend, dw.sup, min_outstanding="100", min_days_overdue=30, grace_days=3,
                   exclude_open_complaints=True, reconnection_fee="99.95")
@@ -97,7 +99,15 @@ def test_fee_lands_on_an_open_bill_as_a_debit(backend: Backend) -> None:
     tickets.create_reconnection(backend, dw.sup, meter, "electricity")
     with backend.sessions() as s:
         b = s.scalars(select(Bill).where(Bill.bill_no == bill_no)).one()
-        assert (b.adjustments, b.balance) == (Decimal("99.95"), Decimal("99.95"))
+        assert (b.adjustments, b.balance) == (Decimal("0.00"), Decimal("0.00"))
+        period = s.scalar(select(BillingCycle.period).where(BillingCycle.id == b.cycle_id))
+    bills.issue_bills(backend, dw.world.officer, str(period), ON)
+    with backend.sessions() as s:
+        b = s.scalars(select(Bill).where(Bill.bill_no == bill_no)).one()
+        assert (b.adjustments, b.balance, b.status) == (
+            Decimal("99.95"), Decimal("99.95"), "DUE")
+        charge = s.scalars(select(AccountCharge)).one()
+        assert (charge.bill_id, charge.source) == (b.id, "RECONNECTION")
 
 
 def test_not_reconnected_and_refusals(backend: Backend) -> None:

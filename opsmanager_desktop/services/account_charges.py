@@ -1,15 +1,16 @@
 """Debits raised outside billing: an inspection's penalty, a reconnection fee.
 
-A charge goes on the connection's newest unpaid bill (GENERATED, DUE or OVERDUE) as a debit
-adjustment at once, so the customer owes it where they already look. When there is none
-(every bill paid, or none yet), it waits as a pending row and goes on the connection's bill
-when the next cycle is issued (bills.issue_bills calls `apply_pending_charges` before the
-account's credit is applied, so credit can settle it). A paid bill is never reopened
-(DESIGN.md 3: PAID has no way back but a payment reversal).
+A charge goes on the connection's next issued bill, as utilities put such fees on the next
+bill: it is recorded here (pending, `bill_id` NULL) and, when a cycle is issued, becomes a
+debit adjustment on the connection's bill of that cycle before the account's credit is
+applied, so credit can settle it (bills.issue_bills calls `apply_pending_charges`). A bill
+already issued is not changed and a paid bill never reopened (DESIGN.md 3).
 
-`charge_account` is not a service of its own: the service that raises the charge (approving
-an evaluation, creating a reconnection ticket) calls it inside its own transaction and
-permission.
+Raising a charge therefore needs no right on bills: the supervisor who approves an
+inspection or orders a reconnection writes a pending charge; only the billing officer's
+issue touches the bill (the database grants follow: db/security/privileges.py).
+`charge_account` is not a service of its own: the service that raises the charge calls it
+inside its own transaction and permission.
 """
 
 from __future__ import annotations
@@ -19,21 +20,18 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from opsmanager_desktop.db.models import AccountCharge, Bill, BillingCycle, Connection
+from opsmanager_desktop.db.models import AccountCharge, Bill, Connection
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
 from opsmanager_desktop.domain.errors import NotFound, invalid
 from opsmanager_desktop.domain.money import D, has_at_most_places
 from opsmanager_desktop.services.bills import AMOUNT_MAX, REASON_MAX, apply_adjustment
 from opsmanager_desktop.services.core import Ctx
 
-_UNPAID = (BillStatus.GENERATED.value, BillStatus.DUE.value, BillStatus.OVERDUE.value)
-
 
 @dataclass(frozen=True)
 class ChargeResult:
     charge_id: int
-    amount: Decimal
-    bill_no: str | None  # None: pending until the connection's next bill is issued
+    amount: Decimal  # pending until the connection's next bill is issued
 
 
 def _checked_amount(amount: Decimal | str | int) -> Decimal:
@@ -50,7 +48,7 @@ def _checked_amount(amount: Decimal | str | int) -> Decimal:
 
 def charge_account(ctx: Ctx, connection_id: int, amount: Decimal | str | int, reason: str,
                    source: str, source_ref: str = "") -> ChargeResult:
-    """Debit the account of a connection (see the module docstring); audited."""
+    """Record a charge for the connection's next issued bill (module docstring); audited."""
     value = _checked_amount(amount)
     why = (reason or "").strip()
     if not why:
@@ -67,18 +65,10 @@ def charge_account(ctx: Ctx, connection_id: int, amount: Decimal | str | int, re
                            created_at=ctx.now)
     session.add(charge)
     session.flush()
-    bill = session.execute(
-        select(Bill.id, Bill.bill_no).join(BillingCycle, BillingCycle.id == Bill.cycle_id)
-        .where(Bill.connection_id == connection_id, Bill.status.in_(_UNPAID))
-        .order_by(BillingCycle.period.desc()).limit(1)).first()
-    bill_no = None
-    if bill is not None:
-        _apply(ctx, charge, bill.id)
-        bill_no = bill.bill_no
     ctx.audit("account_charge", charge.id, "create", after={
         "connection_id": connection_id, "amount": value, "reason": why, "source": source,
-        "source_ref": source_ref, "bill_no": bill_no})
-    return ChargeResult(charge.id, value, bill_no)
+        "source_ref": source_ref})
+    return ChargeResult(charge.id, value)
 
 
 def _apply(ctx: Ctx, charge: AccountCharge, bill_id: int) -> None:
@@ -107,4 +97,4 @@ def pending_charges(ctx: Ctx, connection_id: int) -> list[ChargeResult]:
     rows = ctx.session.scalars(select(AccountCharge).where(
         AccountCharge.connection_id == connection_id, AccountCharge.bill_id.is_(None))
         .order_by(AccountCharge.id))
-    return [ChargeResult(c.id, c.amount, None) for c in rows]
+    return [ChargeResult(c.id, c.amount) for c in rows]

@@ -173,7 +173,7 @@ def _page(session: Session, stmt: Any, on: date, query: ListQuery) -> Page[Entry
     return run_page(session, outer, query, sort, sub.c.connection_id, _entry_row(on))
 
 
-@service(Permission.DISCONNECTION_VIEW, readonly=True)
+@service(Permission.DISCONNECTION_MANAGE, readonly=True)
 def preview_list(ctx: Ctx, on: date | str, query: ListQuery = ListQuery()) -> Page[EntryRow]:
     """The list `on` would give under the rules in force, a page at a time (nothing saved).
     Sorts: account_no, customer_name, meter_number, transformer, outstanding, oldest_due,

@@ -281,9 +281,8 @@ def _approve_one(ctx: Ctx, record: Evaluation, period: str) -> None:
     record.decided_by = ctx.username
     record.decided_at = ctx.now
     ctx.session.flush()
-    charge = None
     if record.penalty > 0:
-        charge = charge_account(
+        charge_account(
             ctx, record.connection_id, record.penalty,
             f"Penalty: inspection {record.id} found the meter {record.meter_condition}",
             "EVALUATION", str(record.id))
@@ -291,7 +290,7 @@ def _approve_one(ctx: Ctx, record: Evaluation, period: str) -> None:
         # INSERT ... RETURNING, which an officer's account may not SELECT back (MariaDB)
         ctx.session.flush()
     ctx.audit("evaluation", record.id, "approve", before=before, after={
-        **snapshot(record), "charge_bill": charge.bill_no if charge else None})
+        **snapshot(record), "penalty_charged": record.penalty > 0})
 
 
 @service(Permission.FIELD_APPROVE)

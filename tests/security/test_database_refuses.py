@@ -155,17 +155,25 @@ PER_ROLE: dict[Role, list[str]] = {
         "UPDATE customers SET name = 'x'",
         "SELECT * FROM reading_photos",
     ],
+    # supervisors raise charges (pending rows) but never touch a bill's money
     Role.SUPERVISOR: [
         "INSERT INTO bills (bill_no) VALUES ('S-1')",
         "UPDATE bills SET status = 'PAID'",
+        "UPDATE account_charges SET bill_id = {other_bill_id}",
+        "UPDATE customers SET credit = 1000",
         "INSERT INTO payments (customer_id, amount, channel, reference, paid_at, "
         "recorded_by, recorded_at) VALUES (1, 1, 'CASH', 'S-X', CURDATE(), 'sup', NOW())",
         "INSERT INTO meter_readings (connection_id) VALUES (1)",
     ],
+    # field officers deliver bills (they read them) but see no payment and change no money
     Role.FIELD_OFFICER: [
         "UPDATE customers SET phone = '1'",
         "SELECT * FROM payments",
-        "SELECT * FROM bills",
+        "UPDATE bills SET status = 'PAID'",
+        "INSERT INTO bill_adjustments (bill_id, amount, reason, created_by, created_at) "
+        "VALUES ({other_bill_id}, -5, 'x', 'fo', NOW())",
+        "INSERT INTO account_charges (customer_id, connection_id, amount, reason, source, "
+        "source_ref, created_by, created_at) VALUES (1, 1, -5, 'x', 'X', '', 'fo', NOW())",
         "UPDATE meter_readings SET status = 'APPROVED'",
     ],
     Role.SUPPORT_AGENT: [

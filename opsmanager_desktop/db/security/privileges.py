@@ -37,15 +37,18 @@ _BILL_READ = {"bills": "SELECT", "bill_lines": "SELECT", "bill_adjustments": "SE
 # the money fields of a bill and the credit of an account, as the payment ledger keeps them
 _BILL_MONEY = "SELECT UPDATE(amount_paid,balance,status,paid_at)"
 _CREDIT = "SELECT UPDATE(credit)"
-# a debit raised outside billing (services/account_charges.py): on the open bill or pending
-CHARGE_ACCOUNT = {"account_charges": "SELECT INSERT UPDATE(bill_id,applied_at)",
-                  "bill_adjustments": "SELECT INSERT", "billing_cycles": "SELECT",
-                  "bills": "SELECT UPDATE(adjustments,balance,status,paid_at)",
-                  "customers": _CREDIT, "connections": "SELECT"}
+# a debit raised outside billing (services/account_charges.py): recorded pending; the
+# billing officer's issue puts it on the bill (APPLY_CHARGES), so raising one needs no
+# right on bills
+RAISE_CHARGE = {"account_charges": "SELECT INSERT", "connections": "SELECT"}
+APPLY_CHARGES = {"account_charges": "SELECT UPDATE(bill_id,applied_at)",
+                 "bill_adjustments": "SELECT INSERT", "billing_cycles": "SELECT",
+                 "bills": "SELECT UPDATE(adjustments,balance,status,paid_at)",
+                 "customers": _CREDIT, "connections": "SELECT"}
 _DISCONNECTION_READ = {
     "disconnection_rules": "SELECT", "disconnection_lists": "SELECT",
     "disconnection_entries": "SELECT", "disconnection_tickets": "SELECT", "bills": "SELECT",
-    "payments": "SELECT", "payment_reversals": "SELECT", "complaints": "SELECT",
+    "complaints": "SELECT",
     "complaint_categories": "SELECT", "customers": "SELECT", "connections": "SELECT",
     "utility_types": "SELECT", "teams": "SELECT"}
 _MASTER_READ = {"customers": "SELECT", "connections": "SELECT", "utility_types": "SELECT",
@@ -123,14 +126,14 @@ NEEDS: dict[Permission, dict[str, str]] = {
                               "evaluations": "SELECT INSERT", "field_photos": "SELECT INSERT"},
     Permission.FIELD_VIEW: dict(_FIELD_READ),
     Permission.FIELD_APPROVE: {
-        **_FIELD_READ, **CHARGE_ACCOUNT,
+        **_FIELD_READ, **RAISE_CHARGE,
         "enumerations": "SELECT UPDATE(status,decided_by,decided_at,reject_reason,account_no,"
                         "customer_id,connection_id,version)",
         "evaluations": "SELECT UPDATE(status,decided_by,decided_at,reject_reason,"
                        "effective_period,version)",
         # approving a NEW enumeration creates the customer and connection; an UPDATE one
         # corrects them
-        "customers": "SELECT INSERT UPDATE(name,address,phone,email,version,credit)",
+        "customers": "SELECT INSERT UPDATE(name,address,phone,email,version)",
         "connections": "SELECT INSERT UPDATE(tariff_plan_id,transformer_code,version)"},
     # complaints and support tickets (services/complaints.py, support_tickets.py,
     # work_items.py, complaint_import.py)
@@ -179,7 +182,7 @@ NEEDS: dict[Permission, dict[str, str]] = {
         "evaluations": "SELECT UPDATE(tariff_applied_at,version)"},
     Permission.BILLS_VIEW: dict(_BILL_READ),
     Permission.BILLS_ISSUE: {
-        **_BILL_READ, **CHARGE_ACCOUNT, "billing_runs": "SELECT",
+        **_BILL_READ, **APPLY_CHARGES, "billing_runs": "SELECT",
         "bills": "SELECT UPDATE(status,issue_date,due_date,amount_paid,balance,paid_at,"
                  "adjustments)",
         "customers": _CREDIT, "payment_allocations": "SELECT INSERT", **_OUTBOX_ADD},
@@ -216,12 +219,14 @@ NEEDS: dict[Permission, dict[str, str]] = {
     # payments and open billing complaints; closing a ticket changes the connection status
     Permission.DISCONNECTION_VIEW: {**_DISCONNECTION_READ},
     Permission.DISCONNECTION_MANAGE: {
-        **_DISCONNECTION_READ, **NOTIFY_QUEUE, **CHARGE_ACCOUNT,
+        **_DISCONNECTION_READ, **NOTIFY_QUEUE, **RAISE_CHARGE,
         "disconnection_rules": "SELECT INSERT", "disconnection_entries": "SELECT INSERT",
         "disconnection_lists": "SELECT INSERT UPDATE(status,entries,total_outstanding,"
                                "approved_by,approved_at,tickets)",
         "disconnection_tickets": "SELECT INSERT UPDATE(team_id,assigned_to)",
-        "customers": _CREDIT, "users": "SELECT"},
+        # the grace window: payments still in transit keep a customer off the list
+        "payments": "SELECT", "payment_reversals": "SELECT",
+        "customers": "SELECT", "users": "SELECT"},
     Permission.DISCONNECTION_EXECUTE: {
         **_DISCONNECTION_READ, **NOTIFY_QUEUE, "users": "SELECT",
         "disconnection_tickets": "SELECT UPDATE(status,open_connection_id,outcome,reason,"
