@@ -205,7 +205,9 @@ def test_rights_and_bad_input(backend: Backend) -> None:
         _rules(data.DisWorld(dw.world, dw.field, dw.field))
     with pytest.raises(PermissionDenied):
         tickets.close_ticket(backend, consumer_free, 1, "DISCONNECTED")
-    assert dis.preview_list(backend, officer, ON).total == 0  # viewing is allowed
+    with pytest.raises(PermissionDenied):  # the preview reads payments: supervisors only
+        dis.preview_list(backend, officer, ON)
+    assert dis.list_lists(backend, officer) == []  # the saved lists are for everyone
     with pytest.raises(ValidationError, match="date"):
         dis.preview_list(backend, dw.sup, "31/03/2026")
     with pytest.raises(NotFound):

@@ -117,14 +117,17 @@ def test_disconnection_commands(backend: Backend, run: Run) -> None:
 def test_import_command(backend: Backend, run: Run, tmp_path: Path) -> None:
     dw = data.make(backend)
     data.bill(dw, data.connection(dw), "900.00", data.LIST_DATE - timedelta(days=50))
-    assert run("disconnection", "create", "--date", ON)[0] == 0
-    assert run("disconnection", "approve", "1")[0] == 0
+    code, out, err = run("disconnection", "create", "--date", ON, as_json=False)
+    list_id = out.split("#")[1].split()[0]  # ids keep counting on MariaDB across tests
+    assert run("disconnection", "approve", list_id)[0] == 0
+    code, out, err = run("disconnection", "tickets", user="fo1")
+    (ticket,) = json.loads(out)
     file = tmp_path / "done.csv"
-    file.write_text("ticket,outcome,executed_at,reason\n1,NOT_DISCONNECTED,2026-03-31 09:00,\n",
-                    encoding="utf-8")
+    file.write_text(f"ticket,outcome,executed_at,reason\n{ticket['id']},NOT_DISCONNECTED,"
+                    "2026-03-31 09:00,\n", encoding="utf-8")
     code, out, err = run("disconnection", "import", str(file), user="fo1")
     assert code == 2 and "row 2" in err and "reason" in err
-    file.write_text("ticket,outcome,executed_at,reason\n1,NOT_DISCONNECTED,2026-03-31 09:00,"
-                    "premises locked\n", encoding="utf-8")
+    file.write_text(f"ticket,outcome,executed_at,reason\n{ticket['id']},NOT_DISCONNECTED,"
+                    "2026-03-31 09:00,premises locked\n", encoding="utf-8")
     code, out, err = run("disconnection", "import", str(file), user="fo1", as_json=False)
     assert code == 0 and "1 rows: 1 closed, 0 already closed, 0 rejected" in out, err
