@@ -81,7 +81,7 @@ def test_register_versions_statuses_and_counts(backend: Backend) -> None:
     assert [r.code for r in faulty_only.rows] == ["TR-1"]
     assert [r.code for r in assets.list_transformers(
         backend, sup, ListQuery(search="Market")).rows] == ["TR-1"]
-    with pytest.raises(Conflict, match="still feeds transformers in service .*TR-1"):
+    with pytest.raises(Conflict, match=r"still feeds transformers in service .*TR-1"):
         assets.set_substation_status(backend, sup, "DSS-S", "decommissioned")
     for code in ("TR-1", "TR-3"):
         assets.set_transformer_status(backend, sup, code, AssetStatus.DECOMMISSIONED)
@@ -181,7 +181,7 @@ def test_dt_readings_and_energy_balance(backend: Backend) -> None:
         dt_readings.add_dt_reading(backend, bo, "TR-1", "2026-01", "1500")
     with pytest.raises(ValidationError, match="previous: this DT has no earlier reading"):
         dt_readings.add_dt_reading(backend, bo, "TR-2", "2026-01", "80")
-    with pytest.raises(ValidationError, match="reading: 40.5 is below the previous"):
+    with pytest.raises(ValidationError, match=r"reading: 40\.5 is below the previous"):
         dt_readings.add_dt_reading(backend, bo, "TR-2", "2026-01", "40.5", previous="41")
     dt_readings.add_dt_reading(backend, bo, "TR-2", "2026-01", "50", previous="0")
     rows = energy_balance.energy_balance(backend, sup, "2026-01")

@@ -93,13 +93,17 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{spec.description or spec.title}{shortcut}")
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._on_sidebar_row)
+        # the panel is as wide as the longest page title, so no title is cut off
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        longest = max((self.sidebar.fontMetrics().horizontalAdvance(s.title)
+                       for s in self.specs), default=0)
         column.addWidget(self.sidebar, 1)
         who = QLabel(f"{self.ctx.signed.full_name or self.ctx.username}\n"
                      f"{self.ctx.signed.role.label}")
         who.setObjectName("sidebarUser")
         who.setContentsMargins(10, 0, 0, 0)
         column.addWidget(who)
-        panel.setMinimumWidth(190)
+        panel.setMinimumWidth(max(190, min(280, longest + 90)))
         panel.setMaximumWidth(280)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")

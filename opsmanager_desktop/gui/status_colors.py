@@ -62,6 +62,12 @@ def _key(value: Any) -> str:
     return str(value).strip().upper() if value is not None else ""
 
 
+def status_text(value: Any) -> str:
+    """A stored status as words (OPEN -> Open, IN_PROGRESS -> In progress), the way every
+    page shows them; a Column formatter (the colour follows the stored value)."""
+    return _key(value).replace("_", " ").capitalize()
+
+
 def status_colors(value: Any) -> tuple[str, str] | None:
     """(text colour, background colour) of a status, or None for an unknown one."""
     return STATUS_COLORS.get(_key(value))

@@ -29,7 +29,7 @@ from opsmanager_desktop.gui.pages import disconnection_dialogs as dialogs
 from opsmanager_desktop.gui.pages.base import BasePage, ListPage
 from opsmanager_desktop.gui.pages.bills_widgets import RowsModel, fill_combo, rows_view
 from opsmanager_desktop.gui.pages.registry import PageSpec
-from opsmanager_desktop.gui.status_colors import color_status_column
+from opsmanager_desktop.gui.status_colors import color_status_column, status_text
 from opsmanager_desktop.gui.table_model import Column, date_column, money_column, number_column
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import disconnection as dis
@@ -40,6 +40,7 @@ from opsmanager_desktop.services.disconnection_tickets import ReconnectionRow, T
 from opsmanager_desktop.services.listing import ListQuery, Page
 
 F = TypeVar("F", bound=FormDialog)
+
 
 
 class _Tab(ListPage):
@@ -79,7 +80,8 @@ class TicketsTab(_Tab):
         return [
             number_column("id", "Ticket", lambda r: r.id, "id", width=75),
             Column("kind", "Kind", lambda r: r.kind.value.title(), "kind", width=95),
-            Column("status", "Status", lambda r: r.status, "status", width=80),
+            Column("status", "Status", lambda r: r.status, "status", width=80,
+                   formatter=status_text),
             Column("account", "Account", lambda r: r.account_no, "account_no", width=95),
             Column("customer", "Customer", lambda r: r.customer_name, width=150),
             Column("meter", "Meter", lambda r: r.meter_number, "meter_number", width=95),
@@ -189,7 +191,7 @@ class ListsTab(_Tab):
         return [
             number_column("id", "List", lambda r: r.id, width=55),
             date_column("date", "Date", lambda r: r.list_date, width=95),
-            Column("status", "Status", lambda r: r.status, width=90),
+            Column("status", "Status", lambda r: r.status, width=90, formatter=status_text),
             number_column("entries", "Connections", lambda r: r.entries, width=115),
             money_column("total", "Overdue", lambda r: r.total_outstanding, width=115),
             number_column("tickets", "Tickets", lambda r: r.tickets, width=70),

@@ -22,7 +22,7 @@ from opsmanager_desktop.gui.pages.bills_widgets import Facts, section_title
 from opsmanager_desktop.gui.pages.notifications_dialogs import PreferenceDialog, TemplatesDialog
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.progress import JobProgressDialog, run_with_progress
-from opsmanager_desktop.gui.status_colors import color_status_column
+from opsmanager_desktop.gui.status_colors import color_status_column, status_text
 from opsmanager_desktop.gui.table_model import Column
 from opsmanager_desktop.gui.tasks import Job, run_task
 from opsmanager_desktop.services import notifications, notify_dispatch
@@ -131,11 +131,13 @@ class NotificationsPage(ListPage):
             Column("created", "Queued", lambda r: r.created_at, "created_at", width=130),
             Column("template", "Template", lambda r: template_label(r.template), "template",
                    width=140),
-            Column("channel", "Channel", lambda r: r.channel, "channel", width=82),
+            Column("channel", "Channel", lambda r: r.channel, "channel", width=82,
+                   formatter=status_text),
             Column("account", "Account", lambda r: r.account_no, "account_no", width=95),
             Column("customer", "Customer", lambda r: r.customer_name, width=140),
             Column("recipient", "To", lambda r: r.recipient, width=160),
-            Column("status", "Status", lambda r: r.status, "status", width=85),
+            Column("status", "Status", lambda r: r.status, "status", width=85,
+                   formatter=status_text),
             Column("attempts", "Tries", lambda r: r.attempts, "attempts", width=50),
             Column("next", "Next attempt", lambda r: r.next_attempt_at, "next_attempt_at",
                    width=130),
