@@ -130,3 +130,18 @@ def test_template_rules_and_preview(backend: Backend) -> None:
                                                        "notify.password": "no"})
     assert {p.field for p in caught.value.problems} == {
         "notify.smtp_port", "notify.sms_url", "notify.password"}
+
+
+def test_gateway_settings_command(backend: Backend, run: Run) -> None:
+    admin_token(backend)
+    code, out, err = run("notify", "settings", as_json=False)
+    assert code == 0 and "No gateway is configured" in out, err
+    code, out, err = run("notify", "settings", "notify.smtp_host=mail.example.com",
+                         "notify.smtp_port=2525")
+    assert code == 0 and json.loads(out) == {"notify.smtp_host": "mail.example.com",
+                                             "notify.smtp_port": "2525"}, err
+    code, out, err = run("notify", "settings", "notify.smtp_port=70000", "nonsense=1")
+    assert code == 2 and "notify.smtp_port" in err and "nonsense" in err
+    code, out, err = run("notify", "settings", "notify.smtp_port=")  # removes it
+    assert json.loads(out) == {"notify.smtp_host": "mail.example.com"}
+    assert run("notify", "settings", "no-equals-sign")[0] == 2

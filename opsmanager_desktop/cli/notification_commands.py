@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp
+from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.services import notifications, notify_dispatch, notify_templates
 from opsmanager_desktop.services.listing import ListQuery
 from opsmanager_desktop.services.notify_channels import SendError
@@ -55,6 +56,12 @@ def register(commands: Any) -> None:
     test = cmds.add_parser("test-email", help="send a test e-mail through the SMTP server")
     test.add_argument("address")
     test.set_defaults(handler=test_email)
+    settings = cmds.add_parser(
+        "settings", help="the SMTP and SMS gateway settings; KEY=VALUE sets one (admin), "
+        "KEY= removes it")
+    settings.add_argument("values", nargs="*", metavar="KEY=VALUE",
+                          help="e.g. notify.smtp_host=mail.example.com")
+    settings.set_defaults(handler=gateway_settings)
 
 
 def templates_list(app: CliApp, args: argparse.Namespace) -> int:
@@ -145,4 +152,20 @@ def test_email(app: CliApp, args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: the test e-mail was not sent: {exc}\n")
         return 1
     app.emit({"sent": True, "detail": done}, f"Test e-mail {done}.")
+    return 0
+
+
+def gateway_settings(app: CliApp, args: argparse.Namespace) -> int:
+    token = app.token()
+    if args.values:
+        pairs: dict[str, str] = {}
+        for item in args.values:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise invalid("values", f"{item!r} is not KEY=VALUE")
+            pairs[key.strip()] = value
+        notify_templates.set_settings(app.backend, token, pairs)
+    current = notify_templates.get_settings(app.backend, token)
+    app.emit(current, "\n".join(f"{k} = {v}" for k, v in sorted(current.items()))
+             or "No gateway is configured: messages wait in the outbox.")
     return 0
