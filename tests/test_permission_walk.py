@@ -9,7 +9,7 @@ import pkgutil
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select, text
 
 import opsmanager_desktop.services as services_pkg
 from opsmanager_desktop.db.base import Base
@@ -42,12 +42,15 @@ def _dummy_args(info: ServiceInfo) -> dict[str, Any]:
 
 
 def _fingerprint(backend: Backend) -> dict[str, int]:
+    """Row counts of every table and the newest audit id, in one round trip (the walk takes
+    one before and after each refused call: a query per table made it the suite's slowest)."""
+    counts = [select(func.count()).select_from(t).scalar_subquery().label(t.name)
+              for t in Base.metadata.sorted_tables]
+    audit = text("(SELECT COALESCE(MAX(id), 0) FROM audit_log)")
     with backend.engine.connect() as conn:
-        counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                  for t in Base.metadata.sorted_tables}
-        counts["max_audit"] = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM audit_log")
-                                           ).scalar_one()
-    return counts
+        row = conn.execute(select(*counts, literal_column(audit.text).label("max_audit"))
+                           ).one()
+    return dict(row._mapping)
 
 
 def test_every_service_declares_known_permissions() -> None:
@@ -94,7 +97,7 @@ def test_walk_every_service_for_role(backend: Backend, role: Role) -> None:
     refused = allowed = 0
     # signing out ends the token every other call needs, so it goes last
     for name, info in sorted(SERVICES.items(), key=lambda kv: kv[0] == "auth.sign_out"):
-        before = _fingerprint(backend)
+        before = None if role in info.roles else _fingerprint(backend)
         try:
             info.function(backend, token, **_dummy_args(info))
             error: Exception | None = None
