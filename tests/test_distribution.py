@@ -120,7 +120,8 @@ def test_refusals(backend: Backend) -> None:
     with pytest.raises(Conflict, match="already recorded"):
         distribution.record_delivery(backend, bo, nos[2], "emailed", email="a@b.cd",
                                      occurred_at="2026-02-02 10:00")
-    for role in (Role.ACCOUNTS_OFFICER, Role.FIELD_OFFICER, Role.ADMIN, Role.SUPPORT_AGENT):
+    # field officers log bill distribution (DESIGN.md 1); these roles do not
+    for role in (Role.ACCOUNTS_OFFICER, Role.ADMIN, Role.SUPPORT_AGENT):
         with pytest.raises(PermissionDenied):
             distribution.record_delivery(backend, token_for(backend, role), nos[3],
                                          "emailed", email="a@b.cd")
@@ -210,9 +211,9 @@ def test_import_is_all_or_nothing_and_idempotent(backend: Backend, tmp_path: Pat
                                                     rejects_path=rejects)
     assert (partial.recorded, partial.rejected, partial.rejects_path) == (1, 5, rejects)
     assert rejects.read_text(encoding="utf-8-sig").count("\n") == 6  # header + 5 rows
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied):  # field officers may, accounts officers may not
         distribution_import.import_deliveries(
-            backend, token_for(backend, Role.FIELD_OFFICER, "fo1"), good)
+            backend, token_for(backend, Role.ACCOUNTS_OFFICER, "ao1"), good)
 
 
 def test_import_from_a_spreadsheet(backend: Backend, tmp_path: Path) -> None:

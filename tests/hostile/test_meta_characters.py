@@ -36,12 +36,30 @@ UNKNOWN_SORTS = ["name; DROP TABLE users", "id desc", "1", "password_hash", "__c
                  "(SELECT 1)", "name,id", ""]
 
 
+# what a list service needs besides its query (the day a disconnection list is for)
+OTHER_ARGS: dict[str, Any] = {"on": "2026-03-31"}
+
+
+def _needs(info: ServiceInfo) -> set[str]:
+    params = list(inspect.signature(info.function).parameters.values())[1:]  # after ctx
+    return {p.name for p in params if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)} - {"query"}
+
+
 def _list_services() -> list[ServiceInfo]:
+    """Every service that lists rows for a table (takes a ListQuery) and whose other
+    arguments this test can give."""
     for module in pkgutil.iter_modules(services_pkg.__path__):
         importlib.import_module(f"{services_pkg.__name__}.{module.name}")
     return sorted((info for info in REGISTRY.values()
                    if "query" in inspect.signature(info.function).parameters
+                   and _needs(info) <= set(OTHER_ARGS)
                    and info.roles - {Role.CONSUMER}), key=lambda i: i.name)
+
+
+def _call(info: ServiceInfo, backend: Backend, token: str, query: ListQuery) -> Any:
+    others = {name: OTHER_ARGS[name] for name in _needs(info)}
+    return info.function(backend, token, query=query, **others)
 
 
 LISTS = _list_services()
@@ -68,11 +86,10 @@ def test_unknown_sort_keys_are_refused(backend: Backend, info: ServiceInfo) -> N
     add_bill(backend, "S001", "10.00", due=date(2026, 1, 1), cycle="2026-01")
     for key in UNKNOWN_SORTS[:-1]:
         with pytest.raises(ValidationError) as refused:
-            info.function(backend, token, ListQuery(sort=key))
+            _call(info, backend, token, ListQuery(sort=key))
         if "sort" not in str(refused.value):  # a list that needs its cycle chosen first
             with pytest.raises(ValidationError, match="sort"):
-                info.function(backend, token, ListQuery(sort=key,
-                                                        filters={"cycle": "2026-01"}))
+                _call(info, backend, token, ListQuery(sort=key, filters={"cycle": "2026-01"}))
 
 
 @pytest.mark.parametrize("info", LISTS, ids=lambda i: i.name)
@@ -84,11 +101,11 @@ def test_hostile_search_and_filters_are_only_data(backend: Backend, info: Servic
 
     def listed(query: ListQuery) -> Any:
         try:
-            return info.function(backend, token, query)
+            return _call(info, backend, token, query)
         except ValidationError as exc:
             if not str(exc).startswith("cycle: choose"):
                 raise
-            return info.function(backend, token, ListQuery(
+            return _call(info, backend, token, ListQuery(
                 search=query.search, filters={"cycle": "2026-01", **(query.filters or {})}))
 
     for text in NASTY:
