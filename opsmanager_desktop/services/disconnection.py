@@ -32,13 +32,11 @@ from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import (
     Connection,
-    ContactPreference,
     Customer,
     DisconnectionEntry,
     DisconnectionList,
     DisconnectionRules,
     DisconnectionTicket,
-    NotificationOutbox,
     Team,
     UtilityType,
 )
@@ -55,7 +53,7 @@ from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services import disconnection_query as q
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
-from opsmanager_desktop.services.notify import channel_expr, queue_notification, recipient_expr
+from opsmanager_desktop.services.notify import queue_from, queue_notification
 from opsmanager_desktop.services.teams import team_by_code
 
 IN_LIST_MAX = 900
@@ -340,23 +338,12 @@ def approve_list(ctx: Ctx, list_id: int | str, *, team: str | None = None) -> Li
 
 def _notify_disconnection(session: Session, lst: DisconnectionList, ctx: Ctx) -> None:
     """A disconnection notice to the customer of each ticket of the list, by one INSERT ...
-    SELECT (a per-customer queue_notification cost 18 ms a ticket: 28 s for 1,543). The
-    reach (channel, recipient, opted out) is services/notify.py's own expression."""
+    SELECT (a per-customer queue_notification cost 18 ms a ticket: 28 s for 1,543)."""
     t = DisconnectionTicket
-    o = NotificationOutbox.__table__.c
-    channel = channel_expr()
     values = (literal('{"amount": "', String) + _money_text(session, t.outstanding)
               + literal(f'", "date": "{lst.list_date.isoformat()}"}}', String))
-    source = (select(literal(NOTICE), t.customer_id, channel, recipient_expr(channel_expr()),
-                     values, literal("QUEUED"), literal(0), literal(""), literal(""),
-                     literal(""), literal(ctx.username), literal(ctx.now))
-              .select_from(t.__table__.join(Customer.__table__, Customer.id == t.customer_id)
-                           .outerjoin(ContactPreference.__table__,
-                                      ContactPreference.customer_id == Customer.id))
-              .where(t.list_id == lst.id, channel.is_not(None)))
-    session.execute(insert(NotificationOutbox).from_select(
-        [o.template, o.customer_id, o.channel, o.recipient, o.values_json, o.status,
-         o.attempts, o.last_error, o.subject, o.message, o.queued_by, o.created_at], source))
+    queue_from(session, NOTICE, t.__table__, t.customer_id, t.list_id == lst.id,
+               values_json=values, now=ctx.now, queued_by=ctx.username)
 
 
 def _money_text(session: Session, column: Any) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Select,
     and_,
     bindparam,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     select,
 )
 from sqlalchemy.orm import Session
@@ -137,18 +139,35 @@ def queue_for_bills(session: Session, template: str, bills: Select[Any], *,
                     now: datetime | None = None, queued_by: str = "") -> int:
     """One message per bill id that `bills` (a SELECT of bill ids) yields, to the bill's
     customer, by a single INSERT ... SELECT. Returns how many were queued."""
-    _check_template(template)
     ids = bills.subquery()
+    return queue_from(session, template, Bill.__table__, Bill.customer_id,
+                      Bill.id.in_(select(ids.c[0])), bill_id=Bill.id, now=now,
+                      queued_by=queued_by)
+
+
+def queue_from(session: Session, template: str, rows: FromClause,
+               customer_id: Any, where: ColumnElement[bool], *,
+               bill_id: Any = None,
+               values_json: ColumnElement[Any] | None = None,
+               now: datetime | None = None, queued_by: str = "") -> int:
+    """One message per row of `rows` matching `where`, to the customer `customer_id`
+    names, by a single INSERT ... SELECT (the set-based queue_notification: opted-out
+    customers and those with no address are skipped by the same reach expression).
+    `values_json` is an SQL expression of the placeholders' JSON (default none); `bill_id`
+    fills the bill ones when the message is sent. Returns how many were queued."""
+    _check_template(template)
     channel = channel_expr()
     source = (
-        select(literal(template), Bill.customer_id, channel, recipient_expr(channel_expr()),
-               Bill.id, literal("{}"), literal(OutboxStatus.QUEUED.value), literal(0),
+        select(literal(template), customer_id, channel, recipient_expr(channel_expr()),
+               bill_id if bill_id is not None else null(),
+               values_json if values_json is not None else literal("{}"),
+               literal(OutboxStatus.QUEUED.value), literal(0),
                literal(""), literal(""), literal(""), literal(queued_by),
                literal(now) if now is not None else func.current_timestamp())
-        .select_from(Bill.__table__
-                     .join(Customer.__table__, _C.id == Bill.customer_id)
+        .select_from(rows
+                     .join(Customer.__table__, _C.id == customer_id)
                      .outerjoin(ContactPreference.__table__, _P.customer_id == _C.id))
-        .where(Bill.id.in_(select(ids.c[0])), channel.is_not(None)))
+        .where(where, channel.is_not(None)))
     t = NotificationOutbox.__table__.c
     result = session.execute(insert(NotificationOutbox).from_select(
         [t.template, t.customer_id, t.channel, t.recipient, t.bill_id, t.values_json,
