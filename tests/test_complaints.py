@@ -285,3 +285,28 @@ def test_tickets_share_the_flow_and_queues(backend: Backend) -> None:
     agent = token_for(backend, Role.SUPPORT_AGENT, "agent1")
     overdue = support_tickets.list_tickets(backend, agent, ListQuery(filters={"overdue": True}))
     assert [r.number for r in overdue.rows] == [walk_in.number]
+
+
+def test_queues_search_by_number_or_their_own_text(backend: Backend) -> None:
+    """One search rule for both queues (services/work_items.search_terms): a number in any
+    spelling finds the item, other text the area's own columns."""
+    desk = make_desk(backend)
+    acc = desk.accounts[0]
+    c = complaints.log_complaint(backend, desk.agent, acc, "METER", "Meter blank")
+    complaints.log_complaint(backend, desk.agent, desk.accounts[1], "METER", "Meter stuck")
+    t = support_tickets.open_ticket(backend, desk.agent, "OTHER", "Opening hours?",
+                                    contact="J. Banda")
+    support_tickets.open_ticket(backend, desk.agent, "OTHER", "Payment points",
+                                account_no=acc)
+
+    def cmp(text: str) -> list[str]:
+        return _numbers(complaints.list_complaints(backend, desk.sup, ListQuery(search=text)))
+
+    def tkt(text: str) -> list[str]:
+        return _numbers(support_tickets.list_tickets(backend, desk.sup, ListQuery(search=text)))
+
+    assert cmp(c.number) == cmp(c.number.lower()) == cmp(f"cmp{c.id}") == [c.number]
+    assert cmp(acc.lower()) == [c.number]  # the account, whatever the case
+    assert tkt(t.number) == tkt(f"TKT{t.id}") == [t.number]
+    assert tkt("banda") == tkt("opening") == [t.number]  # contact, subject
+    assert tkt("CMP-000001") == [] and cmp("TKT-000001") == []  # each its own numbers

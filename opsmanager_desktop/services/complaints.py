@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import (
@@ -195,12 +195,10 @@ def check_text(description: str, channel: str) -> str:
     elif len(description.strip()) > DESCRIPTION_MAX:
         problems.append(FieldProblem("description", f"may have at most {DESCRIPTION_MAX} "
                                      "characters"))
-    if channel.strip().upper() not in flow.CHANNELS:
-        problems.append(FieldProblem("channel", f"{channel!r} is not a channel; use one of "
-                                     + ", ".join(flow.CHANNELS)))
+    channel = wi.check_channel(channel, problems)
     if problems:
         raise ValidationError(problems)
-    return channel.strip().upper()
+    return channel
 
 
 def customer_and_connection(session: Session, account_no: str, meter_number: str | None,
@@ -242,11 +240,8 @@ def new_complaint(session: Session, customer: Customer, connection: Connection |
     """One complaint with its first history row."""
     complaint = build_complaint(customer, connection, category, sub, description, channel,
                                 logged_by, created_at, now)
-    session.add(complaint)
-    session.flush()
     # the first step happened when the customer complained (a field file's logged_at)
-    wi.record_step(session, wi.COMPLAINT, complaint, logged_by, created_at, "logged")
-    session.flush()
+    wi.add_new(session, wi.COMPLAINT, complaint, logged_by, created_at, "logged")
     return complaint
 
 
@@ -291,7 +286,7 @@ def _to_row(now: datetime) -> Any:
         return ComplaintRow(
             c.id, wi.number_of(wi.COMPLAINT, c.id), r[1], r[2], r[3], r[4], r[5], c.channel,
             c.status, c.assigned_to, r[6], c.created_at, c.due_at,
-            flow.is_overdue(WorkStatus(c.status), c.due_at, now), c.logged_by, c.description)
+            wi.is_overdue(c, now), c.logged_by, c.description)
     return convert
 
 
@@ -308,12 +303,9 @@ def list_complaints(ctx: Ctx, query: ListQuery | None = None) -> Page[ComplaintR
         stmt = stmt.where(Customer.account_no == str(filters["account_no"]).strip().upper())
     text = query.search.strip()
     if text:
-        item_id = wi.parse_number(wi.COMPLAINT, text)
-        terms: list[Any] = [Customer.account_no.like(like_pattern(text.upper()), escape="\\"),
-                 Customer.name.like(like_pattern(text), escape="\\")]
-        if item_id is not None:
-            terms.append(Complaint.id == item_id)
-        stmt = stmt.where(or_(*terms))
+        stmt = stmt.where(wi.search_terms(wi.COMPLAINT, text, [
+            Customer.account_no.like(like_pattern(text.upper()), escape="\\"),
+            Customer.name.like(like_pattern(text), escape="\\")]))
     return run_page(ctx.session, stmt, query, _SORT, Complaint.id,
                     _to_row(wi.whole_seconds(ctx.now)))
 
@@ -321,11 +313,7 @@ def list_complaints(ctx: Ctx, query: ListQuery | None = None) -> Page[ComplaintR
 def detail(ctx: Ctx, complaint_id: int) -> ComplaintDetail:
     r = ctx.session.execute(_base_select().where(Complaint.id == complaint_id)).one()
     row = _to_row(wi.whole_seconds(ctx.now))(r)
-    c: Complaint = r[0]
-    return ComplaintDetail(**vars(row),
-                           resolved_at=c.resolved_at, closed_at=c.closed_at,
-                           closed_by=c.closed_by,
-                           history=wi.history(ctx.session, wi.COMPLAINT, c.id))
+    return ComplaintDetail(**vars(row), **wi.progress(ctx.session, wi.COMPLAINT, r[0]))
 
 
 @service(Permission.COMPLAINTS_VIEW, readonly=True)
@@ -336,13 +324,9 @@ def get_complaint(ctx: Ctx, number: str) -> ComplaintDetail:
 @service(Permission.COMPLAINTS_ASSIGN)
 def assign_complaint(ctx: Ctx, number: str, *, assignee: str | None = None,
                      team: str | None = None, note: str = "") -> ComplaintDetail:
-    complaint = wi.load(ctx.session, wi.COMPLAINT, number, lock=True)
-    wi.assign(ctx, wi.COMPLAINT, complaint, assignee, team, note)
-    return detail(ctx, complaint.id)
+    return detail(ctx, wi.assign(ctx, wi.COMPLAINT, number, assignee, team, note))
 
 
 @service(Permission.COMPLAINTS_WORK)
 def move_complaint(ctx: Ctx, number: str, status: str, note: str = "") -> ComplaintDetail:
-    complaint = wi.load(ctx.session, wi.COMPLAINT, number, lock=True)
-    wi.move(ctx, wi.COMPLAINT, complaint, status, note)
-    return detail(ctx, complaint.id)
+    return detail(ctx, wi.move(ctx, wi.COMPLAINT, number, status, note))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from opsmanager_desktop.db.models import Customer, SupportTicket, Team
 from opsmanager_desktop.domain import complaints as flow
@@ -69,12 +69,10 @@ def _check(kind: str, subject: str, description: str, contact: str, channel: str
                                      f"may have at most {DESCRIPTION_MAX} characters"))
     if len(contact.strip()) > CONTACT_MAX:
         problems.append(FieldProblem("contact", f"may have at most {CONTACT_MAX} characters"))
-    if channel.strip().upper() not in flow.CHANNELS:
-        problems.append(FieldProblem("channel", f"{channel!r} is not a channel; use one of "
-                                     + ", ".join(flow.CHANNELS)))
+    channel = wi.check_channel(channel, problems)
     if problems:
         raise ValidationError(problems)
-    return kind_code, channel.strip().upper()
+    return kind_code, channel
 
 
 @service(Permission.COMPLAINTS_LOG)
@@ -97,10 +95,7 @@ def open_ticket(ctx: Ctx, kind: str, subject: str, *, account_no: str | None = N
                            channel=channel, opened_by=ctx.username, created_at=now,
                            due_at=flow.due_at(now, flow.TICKET_DUE_HOURS[kind_code]),
                            status=WorkStatus.OPEN.value)
-    ctx.session.add(ticket)
-    ctx.session.flush()
-    wi.record_step(ctx.session, wi.TICKET, ticket, ctx.username, now, "opened")
-    ctx.session.flush()
+    wi.add_new(ctx.session, wi.TICKET, ticket, ctx.username, now, "opened")
     ctx.audit("ticket", wi.number_of(wi.TICKET, ticket.id), "open",
               after={"kind": kind_code, "account_no": account_no, "channel": channel})
     return detail(ctx, ticket.id)
@@ -122,7 +117,7 @@ def _to_row(now: datetime) -> Any:
         t: SupportTicket = r[0]
         return TicketRow(t.id, wi.number_of(wi.TICKET, t.id), t.kind, t.subject, r[1], r[2],
                          t.contact, t.channel, t.status, t.assigned_to, r[3], t.created_at,
-                         t.due_at, flow.is_overdue(WorkStatus(t.status), t.due_at, now),
+                         t.due_at, wi.is_overdue(t, now),
                          t.opened_by)
     return convert
 
@@ -138,14 +133,11 @@ def list_tickets(ctx: Ctx, query: ListQuery | None = None) -> Page[TicketRow]:
         stmt = stmt.where(SupportTicket.kind == str(filters["kind"]).strip().upper())
     text = query.search.strip()
     if text:
-        item_id = wi.parse_number(wi.TICKET, text)
         pattern = like_pattern(text)
-        terms: list[Any] = [SupportTicket.subject.like(pattern, escape="\\"),
-                 SupportTicket.contact.like(pattern, escape="\\"),
-                 Customer.account_no.like(like_pattern(text.upper()), escape="\\")]
-        if item_id is not None:
-            terms.append(SupportTicket.id == item_id)
-        stmt = stmt.where(or_(*terms))
+        stmt = stmt.where(wi.search_terms(wi.TICKET, text, [
+            SupportTicket.subject.like(pattern, escape="\\"),
+            SupportTicket.contact.like(pattern, escape="\\"),
+            Customer.account_no.like(like_pattern(text.upper()), escape="\\")]))
     return run_page(ctx.session, stmt, query, _SORT, SupportTicket.id,
                     _to_row(wi.whole_seconds(ctx.now)))
 
@@ -153,11 +145,8 @@ def list_tickets(ctx: Ctx, query: ListQuery | None = None) -> Page[TicketRow]:
 def detail(ctx: Ctx, ticket_id: int) -> TicketDetail:
     r = ctx.session.execute(_base_select().where(SupportTicket.id == ticket_id)).one()
     row = _to_row(wi.whole_seconds(ctx.now))(r)
-    t: SupportTicket = r[0]
-    return TicketDetail(**vars(row),
-                        description=t.description, resolved_at=t.resolved_at,
-                        closed_at=t.closed_at, closed_by=t.closed_by,
-                        history=wi.history(ctx.session, wi.TICKET, t.id))
+    return TicketDetail(**vars(row), description=r[0].description,
+                        **wi.progress(ctx.session, wi.TICKET, r[0]))
 
 
 @service(Permission.COMPLAINTS_VIEW, readonly=True)
@@ -168,13 +157,9 @@ def get_ticket(ctx: Ctx, number: str) -> TicketDetail:
 @service(Permission.COMPLAINTS_ASSIGN)
 def assign_ticket(ctx: Ctx, number: str, *, assignee: str | None = None,
                   team: str | None = None, note: str = "") -> TicketDetail:
-    ticket = wi.load(ctx.session, wi.TICKET, number, lock=True)
-    wi.assign(ctx, wi.TICKET, ticket, assignee, team, note)
-    return detail(ctx, ticket.id)
+    return detail(ctx, wi.assign(ctx, wi.TICKET, number, assignee, team, note))
 
 
 @service(Permission.COMPLAINTS_WORK)
 def move_ticket(ctx: Ctx, number: str, status: str, note: str = "") -> TicketDetail:
-    ticket = wi.load(ctx.session, wi.TICKET, number, lock=True)
-    wi.move(ctx, wi.TICKET, ticket, status, note)
-    return detail(ctx, ticket.id)
+    return detail(ctx, wi.move(ctx, wi.TICKET, number, status, note))

@@ -96,6 +96,15 @@ def record_step(session: Session, kind: ItemKind, item: Any, author: str, at: da
     session.add(step_row(kind, item, author, at, note))
 
 
+def add_new(session: Session, kind: ItemKind, item: Any, author: str, at: datetime,
+            note: str) -> None:
+    """A new item with its first history row (flushed first: the row needs the id)."""
+    session.add(item)
+    session.flush()
+    record_step(session, kind, item, author, at, note)
+    session.flush()
+
+
 def history(session: Session, kind: ItemKind, item_id: int) -> tuple[HistoryRow, ...]:
     h = kind.history
     rows = session.execute(
@@ -103,6 +112,17 @@ def history(session: Session, kind: ItemKind, item_id: int) -> tuple[HistoryRow,
         .outerjoin(Team, Team.id == h.team_id)
         .where(getattr(h, kind.history_fk) == item_id).order_by(h.id))
     return tuple(HistoryRow(*r) for r in rows)
+
+
+def progress(session: Session, kind: ItemKind, item: Any) -> dict[str, Any]:
+    """What a detail shows beyond the list row: when the item was resolved and closed (by
+    whom), and every step it took."""
+    return {"resolved_at": item.resolved_at, "closed_at": item.closed_at,
+            "closed_by": item.closed_by, "history": history(session, kind, item.id)}
+
+
+def is_overdue(item: Any, now: datetime) -> bool:
+    return flow.is_overdue(WorkStatus(item.status), item.due_at, now)
 
 
 def is_supervisor(role: Role) -> bool:
@@ -127,15 +147,24 @@ def check_may_work(ctx: Ctx, kind: ItemKind, item: Any) -> None:
                            f"supervisor moves this {kind.noun}")
 
 
+def check_channel(channel: str, problems: list[FieldProblem]) -> str:
+    """How the item came in, upper case; a problem added when it is not a known channel."""
+    if channel.strip().upper() not in flow.CHANNELS:
+        problems.append(FieldProblem("channel", f"{channel!r} is not a channel; use one of "
+                                     + ", ".join(flow.CHANNELS)))
+    return channel.strip().upper()
+
+
 def _check_note(note: str) -> None:
     if len(note.strip()) > flow.NOTE_MAX:
         raise invalid("note", f"may have at most {flow.NOTE_MAX} characters")
 
 
-def assign(ctx: Ctx, kind: ItemKind, item: Any, assignee: str | None, team: str | None,
-           note: str = "") -> None:
+def assign(ctx: Ctx, kind: ItemKind, number: str, assignee: str | None, team: str | None,
+           note: str = "") -> int:
     """Give an item to a person (and their team) or to a team's queue; OPEN becomes
-    ASSIGNED, other statuses stay."""
+    ASSIGNED, other statuses stay. The item's id."""
+    item = load(ctx.session, kind, number, lock=True)  # two steps at once: one waits
     flow.check_assignable(WorkStatus(item.status))
     _check_note(note)
     assignee = (assignee or "").strip() or None
@@ -166,9 +195,12 @@ def assign(ctx: Ctx, kind: ItemKind, item: Any, assignee: str | None, team: str 
     ctx.session.flush()
     ctx.audit(kind.noun, number_of(kind, item.id), "assign", before=before,
               after={"status": item.status, "assigned_to": assignee, "team_id": team_id})
+    return int(item.id)
 
 
-def move(ctx: Ctx, kind: ItemKind, item: Any, status: str, note: str = "") -> None:
+def move(ctx: Ctx, kind: ItemKind, number: str, status: str, note: str = "") -> int:
+    """Move an item on to `status` (who may: check_may_work); the item's id."""
+    item = load(ctx.session, kind, number, lock=True)
     target = flow.parse_status(status)
     if target is None:
         raise invalid("status", f"{status!r} is not a status; use one of "
@@ -193,6 +225,7 @@ def move(ctx: Ctx, kind: ItemKind, item: Any, status: str, note: str = "") -> No
     ctx.session.flush()
     ctx.audit(kind.noun, number_of(kind, item.id), "move", before=before,
               after={"status": item.status, "note": note.strip()})
+    return int(item.id)
 
 
 def queue_conditions(ctx: Ctx, kind: ItemKind, filters: dict[str, Any]) -> list[Any]:
@@ -224,6 +257,15 @@ def queue_conditions(ctx: Ctx, kind: ItemKind, filters: dict[str, Any]) -> list[
     if filters.get("active"):
         terms.append(m.status.in_([s.value for s in flow.ACTIVE]))
     return terms
+
+
+def search_terms(kind: ItemKind, text: str, terms: list[Any]) -> Any:
+    """A queue's search: any of the area's own text terms, or the item whose number the
+    text reads as (CMP-000123, TKT-123 or just 123)."""
+    item_id = parse_number(kind, text)
+    if item_id is not None:
+        terms = [*terms, kind.model.id == item_id]
+    return or_(*terms)
 
 
 def parse_when(value: datetime | str | None, now: datetime, field: str) -> datetime:
