@@ -16,6 +16,34 @@ from opsmanager_desktop.db.base import Base
 from opsmanager_desktop.db.models._common import table_args, utcnow
 
 
+class WorkItemState:
+    """Where a complaint or a ticket stands in the one flow: the columns
+    services/work_items.py moves either through. Each table gets its own copy, after the
+    class's own columns."""
+
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    assigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True,
+                                                index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class WorkStep:
+    """One step of a complaint or a ticket, for its history table: the status after the
+    step, its note, who took it and when."""
+
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    author: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    # the assignment after this step (who and which team held the item)
+    assigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True)
+
+
 class ComplaintCategory(Base):
     __tablename__ = "complaint_categories"
     __table_args__ = table_args()
@@ -42,7 +70,7 @@ class ComplaintSubcategory(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Complaint(Base):
+class Complaint(WorkItemState, Base):
     __tablename__ = "complaints"
     __table_args__ = table_args(
         Index("ix_complaints_status_due", "status", "due_at"),
@@ -62,35 +90,22 @@ class Complaint(Base):
     # when the customer complained (a field file's logged_at); due_at counts from it
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    due_at: Mapped[datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16))
-    assigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True,
-                                                index=True)
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # account|category|logged_at|officer of an imported row: the same row imported twice
-    # is refused by the database even when two imports run at once
-    import_key: Mapped[str | None] = mapped_column(String(190), nullable=True, unique=True)
+    # is refused by the database even when two imports run at once; last, after the
+    # WorkItemState columns, as migration 0006 has it
+    import_key: Mapped[str | None] = mapped_column(String(190), nullable=True, unique=True,
+                                                   sort_order=1)
 
 
-class ComplaintHistory(Base):
+class ComplaintHistory(WorkStep, Base):
     __tablename__ = "complaint_history"
     __table_args__ = table_args()
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(String(1000), default="")
-    author: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime)
-    # the assignment after this step (who and which team held the item)
-    assigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True)
 
 
-class SupportTicket(Base):
+class SupportTicket(WorkItemState, Base):
     __tablename__ = "support_tickets"
     __table_args__ = table_args(
         Index("ix_support_tickets_status_due", "status", "due_at"),
@@ -107,25 +122,11 @@ class SupportTicket(Base):
     channel: Mapped[str] = mapped_column(String(8))
     opened_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    due_at: Mapped[datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16))
-    assigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True,
-                                                index=True)
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
-class SupportTicketHistory(Base):
+class SupportTicketHistory(WorkStep, Base):
     __tablename__ = "support_ticket_history"
     __table_args__ = table_args()
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("support_tickets.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(String(1000), default="")
-    author: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime)
-    assigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), nullable=True)
