@@ -15,7 +15,13 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.pages.work_dialogs import LogComplaintDialog, label_of
-from opsmanager_desktop.gui.pages.work_queue import WorkQueuePage, fill_keeping, when
+from opsmanager_desktop.gui.pages.work_queue import (
+    WorkQueuePage,
+    fill_keeping,
+    state_columns,
+    state_fields,
+    when,
+)
 from opsmanager_desktop.gui.progress import JobProgressDialog, run_with_progress
 from opsmanager_desktop.gui.table_model import Column
 from opsmanager_desktop.gui.tasks import run_task
@@ -47,12 +53,7 @@ class ComplaintsPage(WorkQueuePage):
             Column("category", "Category", lambda r: label_of(r.category), "category",
                    width=80),
             Column("sub", "Sub-category", lambda r: label_of(r.subcategory or ""), width=120),
-            Column("status", "Status", lambda r: r.status, "status", width=105,
-                   formatter=label_of),
-            Column("assignee", "Assigned to", lambda r: r.assigned_to or r.team or "",
-                   "assigned_to", width=110),
-            Column("due", "Due", lambda r: r.due_at, "due_at", width=140,
-                   tooltip="Red: overdue (not resolved by its due time)"),
+            *state_columns(),
             Column("logged", "Logged", lambda r: r.created_at, "created_at", width=125),
             Column("channel", "Channel", lambda r: label_of(r.channel), width=70),
             Column("description", "Description", lambda r: r.description, width=220),
@@ -88,18 +89,12 @@ class ComplaintsPage(WorkQueuePage):
                 ("Complaint", item.description),
                 ("Channel", f"{label_of(item.channel)}, logged by {item.logged_by}"),
                 ("Logged", when(item.created_at)),
-                ("Assigned to", ", ".join(x for x in (item.assigned_to, item.team) if x)
-                 or "nobody yet"),
-                ("Resolved", when(item.resolved_at) or "-"),
-                ("Closed", f"{when(item.closed_at)} by {item.closed_by}" if item.closed_at
-                 else "-")]
+                *state_fields(item)]
 
     # --- log and import ------------------------------------------------------------------
     def log_dialog(self) -> LogComplaintDialog:
         dialog = LogComplaintDialog(self.ctx, self.categories, self)
-        dialog.on_session_ended = self.ctx.check_session
-        dialog.accepted.connect(lambda: self._after(dialog.result_value, "logged"))
-        dialog.open()
+        self._open(dialog, "logged")
         return dialog
 
     def choose_file(self) -> None:

@@ -13,7 +13,12 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.pages.work_dialogs import OpenTicketDialog, label_of
-from opsmanager_desktop.gui.pages.work_queue import WorkQueuePage, when
+from opsmanager_desktop.gui.pages.work_queue import (
+    WorkQueuePage,
+    state_columns,
+    state_fields,
+    when,
+)
 from opsmanager_desktop.gui.table_model import Column
 from opsmanager_desktop.services import support_tickets
 from opsmanager_desktop.services.listing import ListQuery, Page
@@ -35,12 +40,7 @@ class SupportTicketsPage(WorkQueuePage):
             Column("who", "Customer / contact",
                    lambda r: (r.account_no and f"{r.customer_name} ({r.account_no})")
                    or r.contact, width=160),
-            Column("status", "Status", lambda r: r.status, "status", width=105,
-                   formatter=label_of),
-            Column("assignee", "Assigned to", lambda r: r.assigned_to or r.team or "",
-                   "assigned_to", width=110),
-            Column("due", "Due", lambda r: r.due_at, "due_at", width=140,
-                   tooltip="Red: overdue (not resolved by its due time)"),
+            *state_columns(),
             Column("opened", "Opened", lambda r: r.created_at, "created_at", width=125),
             Column("channel", "Channel", lambda r: label_of(r.channel), width=70),
         ]
@@ -66,17 +66,11 @@ class SupportTicketsPage(WorkQueuePage):
                 ("Contact", item.contact or "-"), ("Details", item.description or "-"),
                 ("Channel", f"{label_of(item.channel)}, opened by {item.opened_by}"),
                 ("Opened", when(item.created_at)),
-                ("Assigned to", ", ".join(x for x in (item.assigned_to, item.team) if x)
-                 or "nobody yet"),
-                ("Resolved", when(item.resolved_at) or "-"),
-                ("Closed", f"{when(item.closed_at)} by {item.closed_by}" if item.closed_at
-                 else "-")]
+                *state_fields(item)]
 
     def open_dialog(self) -> OpenTicketDialog:
         dialog = OpenTicketDialog(self.ctx, self)
-        dialog.on_session_ended = self.ctx.check_session
-        dialog.accepted.connect(lambda: self._after(dialog.result_value, "opened"))
-        dialog.open()
+        self._open(dialog, "opened")
         return dialog
 
 

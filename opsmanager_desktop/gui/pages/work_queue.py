@@ -25,9 +25,9 @@ from opsmanager_desktop.gui.detail_frame import scrolled_detail
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.base import ListPage
 from opsmanager_desktop.gui.pages.registry import PageSpec
-from opsmanager_desktop.gui.pages.work_dialogs import AssignDialog, MoveDialog
+from opsmanager_desktop.gui.pages.work_dialogs import AssignDialog, MoveDialog, label_of
 from opsmanager_desktop.gui.status_colors import color_status_column, status_colors
-from opsmanager_desktop.gui.table_model import RowRole
+from opsmanager_desktop.gui.table_model import Column, RowRole
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import teams
 from opsmanager_desktop.services.teams import MemberRow, TeamRow
@@ -57,6 +57,29 @@ class OverdueDelegate(QStyledItemDelegate):
 
 def when(value: Any) -> str:
     return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
+def state_columns() -> list[Column[Any]]:
+    """Status, holder and due time, alike on both queues; WorkQueuePage colours the
+    "status" column and draws the "due" one red when overdue."""
+    return [
+        Column("status", "Status", lambda r: r.status, "status", width=105,
+               formatter=label_of),
+        Column("assignee", "Assigned to", lambda r: r.assigned_to or r.team or "",
+               "assigned_to", width=110),
+        Column("due", "Due", lambda r: r.due_at, "due_at", width=140,
+               tooltip="Red: overdue (not resolved by its due time)"),
+    ]
+
+
+def state_fields(item: Any) -> list[tuple[str, str]]:
+    """The detail rows both pages end with: who holds the item, when it was resolved and
+    when closed (by whom)."""
+    return [("Assigned to", ", ".join(x for x in (item.assigned_to, item.team) if x)
+             or "nobody yet"),
+            ("Resolved", when(item.resolved_at) or "-"),
+            ("Closed", f"{when(item.closed_at)} by {item.closed_by}" if item.closed_at
+             else "-")]
 
 
 class WorkQueuePage(ListPage):
