@@ -26,6 +26,7 @@ from opsmanager_desktop.domain.errors import (
 from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.services import disconnection as dis
 from opsmanager_desktop.services import disconnection_tickets as tickets
+from opsmanager_desktop.services import teams
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.listing import ListQuery
 from tests import disconnection_data as data
@@ -168,6 +169,22 @@ def test_draft_approve_tickets_notices_and_close(backend: Backend) -> None:
             Connection.meter_number == other.meter_number)).one() == "ACTIVE"
 
 
+def test_a_closed_team_takes_no_work(backend: Backend) -> None:
+    """Approval and assignment refuse a closed team alike (disconnection.open_team_id)."""
+    dw = data.make(backend, crews=2)
+    _rules(dw)
+    data.bill(dw, data.connection(dw, transformer="DT-01"), "400.00", ON - timedelta(days=45))
+    draft = dis.create_list(backend, dw.sup, ON)
+    teams.close_team(backend, dw.sup, "CREW-B")
+    with pytest.raises(Conflict, match="team 'CREW-B' is closed"):
+        dis.approve_list(backend, dw.sup, draft.id, team="crew-b")
+    dis.approve_list(backend, dw.sup, f"#{draft.id}", team="CREW-A")
+    [ticket] = tickets.list_tickets(backend, dw.sup).rows
+    with pytest.raises(Conflict, match="team 'CREW-B' is closed"):
+        tickets.assign_ticket(backend, dw.sup, ticket.id, team="CREW-B")
+    assert tickets.get_ticket(backend, dw.sup, ticket.id).team == "CREW-A"
+
+
 def test_cancel_and_empty_lists(backend: Backend) -> None:
     dw = data.make(backend)
     draft = dis.create_list(backend, dw.sup, "2026-03-31")
@@ -210,12 +227,12 @@ def test_rights_and_bad_input(backend: Backend) -> None:
     assert dis.list_lists(backend, officer) == []  # the saved lists are for everyone
     with pytest.raises(ValidationError, match="date"):
         dis.preview_list(backend, dw.sup, "31/03/2026")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="no disconnection list #999"):
         dis.approve_list(backend, dw.sup, 999)
     with pytest.raises(ValidationError, match="list"):
         dis.approve_list(backend, dw.sup, "abc")
-    with pytest.raises(NotFound):
-        tickets.close_ticket(backend, dw.field, 12345, "DISCONNECTED")
+    with pytest.raises(NotFound, match="no disconnection or reconnection ticket #12345"):
+        tickets.close_ticket(backend, dw.field, "#12345", "DISCONNECTED")
     with pytest.raises(ValidationError, match="sort"):
         tickets.list_tickets(backend, dw.sup, ListQuery(sort="password"))
     with pytest.raises(ValidationError, match="kind"):

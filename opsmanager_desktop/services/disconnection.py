@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Integer,
@@ -57,6 +57,7 @@ from opsmanager_desktop.services.notify import queue_from, queue_notification
 from opsmanager_desktop.services.teams import team_by_code
 
 IN_LIST_MAX = 900
+Numbered = TypeVar("Numbered", DisconnectionList, DisconnectionTicket)
 NOTICE = "disconnection_notice"
 
 
@@ -187,13 +188,21 @@ def _list_row(r: DisconnectionList) -> ListRow:
                    r.approved_at)
 
 
-def _find_list(session: Session, list_id: object, *, lock: bool = False) -> DisconnectionList:
-    number = q.as_id(list_id, "list")
-    stmt = select(DisconnectionList).where(DisconnectionList.id == number)
+def find_numbered(session: Session, model: type[Numbered], value: object, field: str,
+                  noun: str, *, lock: bool = False) -> Numbered:
+    """The list or ticket whose number (its id: "12" or "#12") the user gave, locked for a
+    change when asked; NotFound names it the way the user knows it."""
+    number = q.as_id(value, field)
+    stmt = select(model).where(model.id == number)
     found = session.scalars(stmt.with_for_update() if lock else stmt).first()
     if found is None:
-        raise NotFound(f"no disconnection list #{number}")
+        raise NotFound(f"no {noun} #{number}")
     return found
+
+
+def _find_list(session: Session, list_id: object, *, lock: bool = False) -> DisconnectionList:
+    return find_numbered(session, DisconnectionList, list_id, "list", "disconnection list",
+                         lock=lock)
 
 
 @service(Permission.DISCONNECTION_MANAGE)
@@ -261,12 +270,17 @@ def list_entries(ctx: Ctx, list_id: int | str,
     return _page(ctx.session, stmt, lst.list_date, query)
 
 
+def open_team_id(session: Session, code: str) -> int:
+    """The team given disconnection or reconnection work: a closed team takes none."""
+    found = team_by_code(session, code)
+    if not found.is_active:
+        raise Conflict(f"team {found.code!r} is closed")
+    return found.id
+
+
 def _field_teams(session: Session, team: str | None) -> list[int]:
     if team:
-        found = team_by_code(session, team)
-        if not found.is_active:
-            raise Conflict(f"team {found.code!r} is closed")
-        return [found.id]
+        return [open_team_id(session, team)]
     return list(session.scalars(select(Team.id).where(
         Team.kind == "FIELD", Team.is_active.is_(True)).order_by(Team.code)))
 

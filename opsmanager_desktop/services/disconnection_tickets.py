@@ -37,7 +37,7 @@ from opsmanager_desktop.domain.disconnection import (
     TicketStatus,
     close_problems,
 )
-from opsmanager_desktop.domain.errors import Conflict, NotFound, ValidationError, invalid
+from opsmanager_desktop.domain.errors import Conflict, ValidationError, invalid
 from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services import disconnection_query as q
@@ -45,9 +45,13 @@ from opsmanager_desktop.services.account_charges import charge_account
 from opsmanager_desktop.services.audit import snapshot
 from opsmanager_desktop.services.connections import find_connection
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.disconnection import notify, rules_in_force
+from opsmanager_desktop.services.disconnection import (
+    find_numbered,
+    notify,
+    open_team_id,
+    rules_in_force,
+)
 from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
-from opsmanager_desktop.services.teams import team_by_code
 
 
 @dataclass(frozen=True)
@@ -154,22 +158,13 @@ def get_ticket(ctx: Ctx, ticket_id: int | str) -> TicketRow:
 
 
 def _find(session: Session, ticket_id: object, *, lock: bool = False) -> DisconnectionTicket:
-    number = q.as_id(ticket_id, "ticket")
-    stmt = select(_T).where(_T.id == number)
-    found = session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if found is None:
-        raise NotFound(f"no disconnection or reconnection ticket #{number}")
-    return found
+    return find_numbered(session, _T, ticket_id, "ticket",
+                         "disconnection or reconnection ticket", lock=lock)
 
 
 def _assignment(session: Session, team: str | None, assigned_to: str | None
                 ) -> tuple[int | None, str | None]:
-    team_id = None
-    if team:
-        found = team_by_code(session, team)
-        if not found.is_active:
-            raise Conflict(f"team {found.code!r} is closed")
-        team_id = found.id
+    team_id = open_team_id(session, team) if team else None
     person = (assigned_to or "").strip() or None
     if person is not None and session.scalar(
             select(User.id).where(User.username == person, User.is_active.is_(True))) is None:
