@@ -106,6 +106,10 @@ def test_bad_input_names_fields(backend: Backend) -> None:
         assets.add_substation(backend, sup, "D1", "One", "lots")
     with pytest.raises(ValidationError, match="status: 'broken' is not an asset status"):
         assets.add_substation(backend, sup, "D1", "One", "10", status="broken")
+    # a set-status call checks the status first, even for a code no asset has
+    for set_status in (assets.set_substation_status, assets.set_transformer_status):
+        with pytest.raises(ValidationError, match="status: 'broken' is not an asset status"):
+            set_status(backend, sup, "NOWHERE", "broken")
     assets.add_substation(backend, sup, "D1", "One", "10")
     with pytest.raises(Conflict, match="already exists"):
         assets.add_substation(backend, sup, "d1", "Again", "10")

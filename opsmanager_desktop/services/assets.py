@@ -128,6 +128,23 @@ def _status(value: object, problems: list[FieldProblem], row: int | None = None
     return chosen
 
 
+def _chosen_status(value: object) -> AssetStatus:
+    """The status a set-status call asks for, checked before the asset is looked up."""
+    problems: list[FieldProblem] = []
+    chosen = _status(value, problems)
+    if problems or chosen is None:
+        raise ValidationError(problems)
+    return chosen
+
+
+def _record_status(ctx: Ctx, entity: str, asset: Substation | Transformer,
+                   chosen: AssetStatus) -> None:
+    before = {"status": asset.status}
+    asset.status = chosen.value
+    ctx.session.flush()
+    ctx.audit(entity, asset.id, "set_status", before=before, after={"status": chosen.value})
+
+
 def substation_by_code(session: Session, code: str) -> Substation:
     found = session.scalars(select(Substation).where(
         func.lower(Substation.code) == str(code).strip().lower())).first()
@@ -237,10 +254,7 @@ def update_substation(ctx: Ctx, code: str, *, version: int | None, name: str,
 def set_substation_status(ctx: Ctx, code: str, status: str | AssetStatus, *,
                           version: int | None = None) -> SubstationRow:
     """A substation is decommissioned only when none of its DTs is still in service."""
-    problems: list[FieldProblem] = []
-    chosen = _status(status, problems)
-    if problems or chosen is None:
-        raise ValidationError(problems)
+    chosen = _chosen_status(status)
     dss = substation_by_code(ctx.session, code)
     _check_version("substation", dss.code, version, dss.version)
     if chosen is AssetStatus.DECOMMISSIONED:
@@ -252,10 +266,7 @@ def set_substation_status(ctx: Ctx, code: str, status: str | AssetStatus, *,
             raise Conflict(f"substation {dss.code!r} still feeds transformers in service "
                            f"({', '.join(live[:5])}{', ...' if len(live) > 5 else ''}); "
                            "decommission or move them first")
-    before = {"status": dss.status}
-    dss.status = chosen.value
-    ctx.session.flush()
-    ctx.audit("substation", dss.id, "set_status", before=before, after={"status": chosen.value})
+    _record_status(ctx, "substation", dss, chosen)
     return _dss_row(ctx.session, dss)
 
 
@@ -323,16 +334,10 @@ def update_transformer(ctx: Ctx, code: str, *, version: int | None, name: str,
 @service(Permission.ASSETS_MANAGE)
 def set_transformer_status(ctx: Ctx, code: str, status: str | AssetStatus, *,
                            version: int | None = None) -> TransformerRow:
-    problems: list[FieldProblem] = []
-    chosen = _status(status, problems)
-    if problems or chosen is None:
-        raise ValidationError(problems)
+    chosen = _chosen_status(status)
     dt = transformer_by_code(ctx.session, code)
     _check_version("transformer", dt.code, version, dt.version)
-    before = {"status": dt.status}
-    dt.status = chosen.value
-    ctx.session.flush()
-    ctx.audit("transformer", dt.id, "set_status", before=before, after={"status": chosen.value})
+    _record_status(ctx, "transformer", dt, chosen)
     return dt_row(ctx.session, dt.id)
 
 
