@@ -22,11 +22,9 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QBoxLayout,
     QComboBox,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -38,6 +36,7 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_model import Column, ColumnsModel
+from opsmanager_desktop.gui.table_view import style_rows
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import cycles, utilities
 from opsmanager_desktop.services.cycles import CycleRow
@@ -122,24 +121,10 @@ def rows_view(model: RowsModel[Any], *, statuses: Iterable[str] = (),
     view = QTableView()
     view.setObjectName("rowsTable")
     view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(26)
-    header = view.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setHighlightSections(False)
-    for i, column in enumerate(model.columns):
-        if column.width:
-            view.setColumnWidth(i, column.width)
+    style_rows(view, model.columns, row_height=26)  # a little denser than the list pages
     view.setSortingEnabled(sortable)
     if sortable:
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     colour_statuses(view, model.columns, statuses)
     return view
 
