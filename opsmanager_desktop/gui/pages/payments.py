@@ -11,13 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QVBoxLayout, QWidget
 
 from opsmanager_desktop.domain.errors import NotFound
 from opsmanager_desktop.domain.payment_rules import Channel
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.gui.auto_refresh import AutoRefresher
 from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.detail_frame import plain_detail
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.base import ListPage
 from opsmanager_desktop.gui.pages.bills_widgets import (
@@ -66,18 +67,8 @@ class PaymentDetail(QFrame):
         self._on_error = on_error
         self._asked: tuple[str, str] | None = None
         self.result: PaymentResult | None = None
-        self.setObjectName("detailPane")
-        self.setMinimumWidth(340)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 12)
-        self.title = QLabel("Select a payment to see the bills it paid.")
-        self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("pageSubtitle")
-        self.subtitle.setWordWrap(True)
-        layout.addWidget(self.subtitle)
+        layout, self.title, self.subtitle = plain_detail(
+            self, "Select a payment to see the bills it paid.", 340)
         self.content = QWidget()
         column = QVBoxLayout(self.content)
         column.setContentsMargins(0, 4, 0, 0)
