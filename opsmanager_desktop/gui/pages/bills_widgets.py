@@ -7,6 +7,9 @@
   paged tables; it sorts in memory by the columns' native values (money as numbers).
   Database tables never go through it: they use the paged, service-sorted model.
 - `Facts`: label/value lines of a detail pane; money values right-aligned.
+- `side_pane()`: a titled panel laid out on the page itself (Billing run, Dues), and
+  `filter_caption()`: the caption before a control in a page's own filter row, styled as
+  the filter bar's.
 - `load_cycles()` / `load_utilities()`: reference lists for combos, in the background.
 - `date_range()` / `PERIODS`: "this month", "last 90 days"... as a from/to pair for the
   list services' date filters; `account_filter()`: an exact account number box in a
@@ -24,10 +27,12 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
+    QFrame,
     QGridLayout,
     QLabel,
     QLineEdit,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -181,6 +186,26 @@ def section_title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionTitle")
     return label
+
+
+def filter_caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("filterCaption")
+    return label
+
+
+def side_pane(title: str, *, wrap: bool = False) -> tuple[QFrame, QVBoxLayout, QLabel]:
+    """A panel framed like a detail pane, its title on top; returns (frame, its column,
+    the title). Its top margin is a little tighter than a detail pane's (no subtitle)."""
+    frame = QFrame()
+    frame.setObjectName("detailPane")
+    column = QVBoxLayout(frame)
+    column.setContentsMargins(14, 10, 14, 12)
+    label = QLabel(title)
+    label.setObjectName("detailTitle")
+    label.setWordWrap(wrap)
+    column.addWidget(label)
+    return frame, column, label
 
 
 ALL_CYCLES = ListQuery(sort="period", descending=True, limit=1000, count=False)
