@@ -244,11 +244,8 @@ class DuesPage(BasePage):
     # --- actions -----------------------------------------------------------------------
     def record_payment(self) -> RecordPaymentDialog:
         number = self.view.dues.account_no if self.view is not None else ""
-        dialog = RecordPaymentDialog(self.ctx, number, self)
-        dialog.on_session_ended = self.ctx.check_session
-        dialog.accepted.connect(lambda: self._after_payment(dialog.result_value))
-        dialog.open()
-        return dialog
+        return self.open_form(RecordPaymentDialog(self.ctx, number, self),
+                              self._after_payment)
 
     def _after_payment(self, result: PaymentResult) -> None:
         self.notify(recorded_text(result), seconds=15)
