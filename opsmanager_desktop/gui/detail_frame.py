@@ -1,5 +1,11 @@
-"""The frame of a detail pane beside a table: a vertical scroll area (never sideways) with a
-wrapping title and subtitle on top; the pane fills the returned layout with its content."""
+"""The frame of a detail pane beside a table: a wrapping title and subtitle on top, the pane's
+content below them in the returned layout.
+
+- `scrolled_detail`: in a vertical scroll area (never sideways), for panes that grow with
+  what they show (a bill's lines, a customer's connections);
+- `plain_detail`: without one, for panes whose own content scrolls or fits (a table, a
+  message box, tabs).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,18 @@ def scrolled_detail(pane: QWidget, placeholder: str,
     body = QWidget()
     body.setObjectName("detailBody")
     scroll.setWidget(body)
-    layout = QVBoxLayout(body)
+    return _titled(QVBoxLayout(body), placeholder)
+
+
+def plain_detail(pane: QWidget, placeholder: str,
+                 min_width: int) -> tuple[QVBoxLayout, QLabel, QLabel]:
+    """Lay out `pane` with no scroll area; returns (layout, title, subtitle)."""
+    pane.setObjectName("detailPane")
+    pane.setMinimumWidth(min_width)
+    return _titled(QVBoxLayout(pane), placeholder)
+
+
+def _titled(layout: QVBoxLayout, placeholder: str) -> tuple[QVBoxLayout, QLabel, QLabel]:
     layout.setContentsMargins(14, 12, 14, 12)
     title = QLabel(placeholder)
     title.setObjectName("detailTitle")

@@ -6,17 +6,41 @@
   (`save_state` / `restore_state`, called by ListPage);
 - an empty result paints a short sentence in the viewport instead of a blank grid;
 - Enter or a double click emits `activated_row(row_object)`.
+
+`style_rows()` is the look and behaviour every table of whole rows shares (the list pages'
+DataTable and the in-memory tables of gui/pages/bills_widgets.rows_view): one row selected
+at a time, read-only, striped, no grid, no row numbers, columns at their `Column.width`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from opsmanager_desktop.gui.table_model import PagedTableModel, RowRole
+from opsmanager_desktop.gui.table_model import Column, PagedTableModel, RowRole
+
+
+def style_rows(view: QTableView, columns: Sequence[Column[Any]], row_height: int) -> None:
+    """Whole-row, read-only, striped; the last column takes what width is left."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setShowGrid(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(row_height)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for i, column in enumerate(columns):
+        if column.width:
+            view.setColumnWidth(i, column.width)
 
 
 class DataTable(QTableView):
@@ -29,24 +53,11 @@ class DataTable(QTableView):
         self.empty_text = "Nothing to show."
         self.setModel(model)
         self.setObjectName("dataTable")
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setShowGrid(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(28)
+        style_rows(self, model.columns, row_height=28)
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSortIndicatorShown(True)
         header.setSortIndicatorClearable(False)
-        for i, column in enumerate(model.columns):
-            if column.width:
-                self.setColumnWidth(i, column.width)
         self._apply_indicator(model.sorted_column(), model.sort_order())
         self.setSortingEnabled(True)
         model.sort_changed.connect(self._apply_indicator)

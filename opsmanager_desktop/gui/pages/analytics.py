@@ -15,15 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -36,12 +33,18 @@ from opsmanager_desktop.gui.pages.base import BasePage
 from opsmanager_desktop.gui.pages.bills_widgets import (
     RowsModel,
     fill_combo,
+    filter_caption,
     load_cycles,
     load_utilities,
     rows_view,
 )
+from opsmanager_desktop.gui.pages.chart_pages import (
+    add_show_and_status,
+    make_canvas,
+    replace_canvas,
+)
 from opsmanager_desktop.gui.pages.registry import PageSpec
-from opsmanager_desktop.gui.table_model import Column, money_column
+from opsmanager_desktop.gui.table_model import RIGHT, Column, money_column
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.reports import charts
 from opsmanager_desktop.reports.figures import AnalyticsFilter, Dashboard
@@ -61,14 +64,19 @@ def _count(value: Any) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def count_column(key: str, header: str, value: Callable[[Any], Any],
-                 width: int = 90) -> Column[Any]:
-    return Column(key, header, value, formatter=_count, width=width,
-                  align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-
 def _units(value: Any) -> str:
     return "" if value is None else f"{value:,.3f}".rstrip("0").rstrip(".")
+
+
+def figure_column(key: str, header: str, value: Callable[[Any], Any],
+                  formatter: Callable[[Any], str], width: int = 90) -> Column[Any]:
+    """A figure right-aligned, written by `formatter` (a count, a share, units)."""
+    return Column(key, header, value, formatter=formatter, width=width, align=RIGHT)
+
+
+def count_column(key: str, header: str, value: Callable[[Any], Any],
+                 width: int = 90) -> Column[Any]:
+    return figure_column(key, header, value, _count, width)
 
 
 # (tab key, title, money figures?, the dashboard part, the table's columns)
@@ -82,19 +90,13 @@ TABS: list[tuple[str, str, bool, Callable[[Dashboard], Any], Sequence[Column[Any
         money_column("billed", "Billed", lambda r: r.billed, width=130),
         money_column("collected", "Collected", lambda r: r.collected, width=130),
         money_column("open", "Still open", lambda r: r.outstanding, width=130),
-        Column("efficiency", "Efficiency", lambda r: r.efficiency, formatter=_percent,
-               align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-               width=90)]),
+        figure_column("efficiency", "Efficiency", lambda r: r.efficiency, _percent)]),
     ("consumption", "Consumption", False, lambda d: d.consumption, [
         Column("cycle", "Cycle", lambda r: r.cycle, width=80),
         Column("utility", "Utility", lambda r: r.utility, width=100),
         count_column("connections", "Connections", lambda r: r.connections, width=115),
-        Column("units", "Units billed", lambda r: r.total_units, formatter=_units,
-               align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-               width=120),
-        Column("average", "Average", lambda r: r.average_units, formatter=_units,
-               align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-               width=100),
+        figure_column("units", "Units billed", lambda r: r.total_units, _units, width=120),
+        figure_column("average", "Average", lambda r: r.average_units, _units, width=100),
         Column("unit", "Unit", lambda r: r.unit, width=60)]),
     ("ageing", "Ageing of dues", True, lambda d: d.ageing, [
         Column("bucket", "Days past due", lambda r: r.bucket, width=130),
@@ -108,11 +110,6 @@ TABS: list[tuple[str, str, bool, Callable[[Dashboard], Any], Sequence[Column[Any
         Column("oldest", "Oldest due", lambda r: r.oldest_due, width=100),
         count_column("days", "Days", lambda r: r.days_overdue, width=60)]),
 ]
-
-
-def make_canvas(figure: Figure) -> Any:
-    """A Qt widget showing `figure` (matplotlib's Qt canvas carries no type hints)."""
-    return FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
 
 
 class ChartTab(QWidget):
@@ -142,12 +139,8 @@ class ChartTab(QWidget):
         return figure
 
     def show_data(self, rows: Sequence[Any]) -> None:
-        figure = charts.CHARTS[self.key][1](rows)
-        old = self.canvas
-        self.canvas = make_canvas(figure)
-        self.splitter.replaceWidget(0, self.canvas)
-        old.deleteLater()
-        self.canvas.draw_idle()
+        self.canvas = replace_canvas(self.splitter, 0, self.canvas,
+                                     charts.CHARTS[self.key][1](rows))
         self.model.set_rows(rows)
 
 
@@ -164,14 +157,7 @@ class AnalyticsPage(BasePage):
         self.utility.addItem("All utilities", None)
         self.tariff = self._combo(bar, "Tariff", "analyticsTariff")
         self.tariff.addItem("All tariffs", None)
-        self.show_button = QPushButton("Show")
-        self.show_button.setObjectName("analyticsShow")
-        self.show_button.clicked.connect(self.refresh)
-        bar.addWidget(self.show_button)
-        bar.addStretch(1)
-        self.status = QLabel("")
-        self.status.setObjectName("countLabel")
-        bar.addWidget(self.status)
+        self.show_button, self.status = add_show_and_status(bar, "analyticsShow", self.refresh)
         self.layout_.addLayout(bar)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("analyticsTabs")
@@ -196,13 +182,11 @@ class AnalyticsPage(BasePage):
                  on_result=self._on_plans, on_error=self.handle_error)
 
     def _combo(self, bar: QHBoxLayout, label: str, name: str) -> QComboBox:
-        caption = QLabel(label)
-        caption.setObjectName("filterCaption")
         combo = QComboBox()
         combo.setObjectName(name)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         combo.setMinimumWidth(140)
-        bar.addWidget(caption)
+        bar.addWidget(filter_caption(label))
         bar.addWidget(combo)
         return combo
 

@@ -31,7 +31,7 @@ in the banner with Retry (nothing typed is lost), and shows any other error as a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
@@ -50,11 +50,14 @@ from opsmanager_desktop.gui.banner import OutageBanner
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.errors import show_error
 from opsmanager_desktop.gui.filter_bar import FilterBar
+from opsmanager_desktop.gui.forms import FormDialog
 from opsmanager_desktop.gui.icons import icon
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.table_model import Column, PagedTableModel
 from opsmanager_desktop.gui.table_view import DataTable
 from opsmanager_desktop.services.listing import ListQuery, Page
+
+D = TypeVar("D", bound=FormDialog)
 
 
 class BasePage(QWidget):
@@ -153,6 +156,14 @@ class BasePage(QWidget):
             action.setEnabled(False)
             self._row_actions.append(action)
         return action
+
+    def open_form(self, dialog: D, done: Callable[[Any], object]) -> D:
+        """Open a form dialog on the page; `done(dialog.result_value)` once it succeeded. A
+        session that ended while it was open goes to the window, as the page's own errors."""
+        dialog.on_session_ended = self.ctx.check_session
+        dialog.accepted.connect(lambda: done(dialog.result_value))
+        dialog.open()
+        return dialog
 
     def notify(self, text: str, seconds: int = 8) -> None:
         """A short confirmation under the title that goes away by itself (no modal box)."""

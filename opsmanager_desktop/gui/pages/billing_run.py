@@ -11,11 +11,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,9 +25,11 @@ from opsmanager_desktop.gui.pages.bills_widgets import (
     Facts,
     RowsModel,
     fill_combo,
+    filter_caption,
     load_cycles,
     rows_view,
     section_title,
+    side_pane,
 )
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.progress import JobProgressDialog, run_with_progress
@@ -67,9 +67,7 @@ class BillingRunPage(BasePage):
                                           tip="Bill the chosen cycle")
         self.add_action("Refresh", "refresh", self.refresh, shortcut="F5")
         choose = QHBoxLayout()
-        caption = QLabel("Billing cycle")
-        caption.setObjectName("filterCaption")
-        choose.addWidget(caption)
+        choose.addWidget(filter_caption("Billing cycle"))
         self.cycle = QComboBox()
         self.cycle.setObjectName("runCycle")
         self.cycle.setMinimumWidth(140)
@@ -103,13 +101,7 @@ class BillingRunPage(BasePage):
 
     @staticmethod
     def _pane(row: QHBoxLayout, title: str, hint: str) -> tuple[Facts, QLabel]:
-        frame = QFrame()
-        frame.setObjectName("detailPane")
-        column = QVBoxLayout(frame)
-        column.setContentsMargins(14, 10, 14, 12)
-        label = QLabel(title)
-        label.setObjectName("detailTitle")
-        column.addWidget(label)
+        frame, column, _title = side_pane(title)
         facts = Facts()
         column.addWidget(facts)
         note = QLabel(hint)

@@ -14,10 +14,9 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
 from opsmanager_desktop.domain.cycle import CycleStatus
 from opsmanager_desktop.domain.permissions import Permission
-from opsmanager_desktop.gui.auto_refresh import AutoRefresher
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
-from opsmanager_desktop.gui.pages.base import ListPage
+from opsmanager_desktop.gui.pages.account_list import AccountListPage
 from opsmanager_desktop.gui.pages.bills_detail import BillDetailPane, signed_money
 from opsmanager_desktop.gui.pages.bills_dialogs import (
     AdjustBillDialog,
@@ -31,16 +30,11 @@ from opsmanager_desktop.gui.pages.bills_widgets import (
     status_column,
     status_text,
 )
-from opsmanager_desktop.gui.pages.common_filters import (
-    AccountBox,
-    ReferenceFilters,
-    newest_cycle,
-)
+from opsmanager_desktop.gui.pages.common_filters import ReferenceFilters, newest_cycle
 from opsmanager_desktop.gui.pages.readings_detail import units_text
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.print_job import start_print
 from opsmanager_desktop.gui.progress import JobProgressDialog
-from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import RIGHT, Column, date_column, money_column
 from opsmanager_desktop.gui.tasks import run_task
@@ -53,17 +47,15 @@ OPEN = "OPEN"  # the status choice "due or overdue" (the list's open_only filter
 ISSUED = [("Any issue date", None)] + [(f"Issued {text}", key) for text, key in PERIODS]
 
 
-class BillsPage(ListPage):
+class BillsPage(AccountListPage):
     detail_width = 420
     noun = ("bill", "bills")
     search_placeholder = "Bill number, account, meter or name"
     default_sort = ("bill_no", True)
+    detail: BillDetailPane
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         super().__init__(ctx, spec, parent)
-        color_status_column(self.table, "status")
-        self.auto_refresh = AutoRefresher(self)
-        self.auto_refresh.changed.connect(self.detail.reload)
         self.refs.load()
 
     def row_key(self, row: Any) -> object:
@@ -104,8 +96,7 @@ class BillsPage(ListPage):
         bar.add_choice("issued", "", ISSUED)
         self.refs = ReferenceFilters(self, self.cycle_filter, self.utility_filter,
                                      default_cycle=newest_cycle)
-        self.account_box = AccountBox(self, bar)
-        self.account = self.account_box.edit
+        self.add_account_box(bar)
 
     def setup_actions(self) -> None:
         self.add_action("Issue bills...", "print", self.issue_cycle,
@@ -142,14 +133,6 @@ class BillsPage(ListPage):
         if self.refs.ready():  # else the cycles' arrival loads the page
             super().refresh()
 
-    def show_account(self, account_no: str) -> None:
-        """Open the page on one account's bills (other pages link here)."""
-        self.account_box.show(account_no)
-
-    def save_state(self) -> None:
-        super().save_state()
-        self.account_box.save()
-
     def on_selection(self, row: Any) -> None:
         if isinstance(row, BillRow):
             self.detail.show_bill(row.bill_no)
@@ -162,11 +145,8 @@ class BillsPage(ListPage):
     def issue_cycle(self) -> IssueCycleDialog:
         open_first = sorted(self.refs.cycles, key=lambda c: c.status is not CycleStatus.OPEN)
         chosen = self.cycle_filter.currentData()
-        dialog = IssueCycleDialog(self.ctx, open_first, chosen, self)
-        dialog.on_session_ended = self.ctx.check_session
-        dialog.accepted.connect(lambda: self._after_issue(dialog.result_value))
-        dialog.open()
-        return dialog
+        return self.open_form(IssueCycleDialog(self.ctx, open_first, chosen, self),
+                              self._after_issue)
 
     def _after_issue(self, result: IssueResult) -> None:
         self.notify(issue_text(result), seconds=12)
@@ -176,11 +156,7 @@ class BillsPage(ListPage):
         row = self.selected()
         if not isinstance(row, BillRow):
             return None
-        dialog = AdjustBillDialog(self.ctx, row, self)
-        dialog.on_session_ended = self.ctx.check_session
-        dialog.accepted.connect(lambda: self._after_adjust(dialog.result_value))
-        dialog.open()
-        return dialog
+        return self.open_form(AdjustBillDialog(self.ctx, row, self), self._after_adjust)
 
     def selected_bill_nos(self) -> tuple[str, ...]:
         """The selected rows' bill numbers in table order (else the current row's)."""

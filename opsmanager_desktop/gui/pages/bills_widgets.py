@@ -7,6 +7,9 @@
   paged tables; it sorts in memory by the columns' native values (money as numbers).
   Database tables never go through it: they use the paged, service-sorted model.
 - `Facts`: label/value lines of a detail pane; money values right-aligned.
+- `side_pane()`: a titled panel laid out on the page itself (Billing run, Dues), and
+  `filter_caption()`: the caption before a control in a page's own filter row, styled as
+  the filter bar's.
 - `load_cycles()` / `load_utilities()`: reference lists for combos, in the background.
 - `date_range()` / `PERIODS`: "this month", "last 90 days"... as a from/to pair for the
   list services' date filters; `account_filter()`: an exact account number box in a
@@ -22,14 +25,14 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QBoxLayout,
     QComboBox,
+    QFrame,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -38,6 +41,7 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_model import Column, ColumnsModel
+from opsmanager_desktop.gui.table_view import style_rows
 from opsmanager_desktop.gui.tasks import run_task
 from opsmanager_desktop.services import cycles, utilities
 from opsmanager_desktop.services.cycles import CycleRow
@@ -122,24 +126,10 @@ def rows_view(model: RowsModel[Any], *, statuses: Iterable[str] = (),
     view = QTableView()
     view.setObjectName("rowsTable")
     view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(26)
-    header = view.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setHighlightSections(False)
-    for i, column in enumerate(model.columns):
-        if column.width:
-            view.setColumnWidth(i, column.width)
+    style_rows(view, model.columns, row_height=26)  # a little denser than the list pages
     view.setSortingEnabled(sortable)
     if sortable:
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     colour_statuses(view, model.columns, statuses)
     return view
 
@@ -196,6 +186,26 @@ def section_title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionTitle")
     return label
+
+
+def filter_caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("filterCaption")
+    return label
+
+
+def side_pane(title: str, *, wrap: bool = False) -> tuple[QFrame, QVBoxLayout, QLabel]:
+    """A panel framed like a detail pane, its title on top; returns (frame, its column,
+    the title). Its top margin is a little tighter than a detail pane's (no subtitle)."""
+    frame = QFrame()
+    frame.setObjectName("detailPane")
+    column = QVBoxLayout(frame)
+    column.setContentsMargins(14, 10, 14, 12)
+    label = QLabel(title)
+    label.setObjectName("detailTitle")
+    label.setWordWrap(wrap)
+    column.addWidget(label)
+    return frame, column, label
 
 
 ALL_CYCLES = ListQuery(sort="period", descending=True, limit=1000, count=False)

@@ -9,13 +9,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,9 +25,11 @@ from opsmanager_desktop.gui.pages.base import BasePage
 from opsmanager_desktop.gui.pages.bills_widgets import (
     Facts,
     RowsModel,
+    filter_caption,
     money_text,
     rows_view,
     section_title,
+    side_pane,
     status_column,
 )
 from opsmanager_desktop.gui.pages.payments_dialogs import RecordPaymentDialog, recorded_text
@@ -64,14 +64,6 @@ class Overview:
         self.defaulters = defaulters
 
 
-def _pane() -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("detailPane")
-    column = QVBoxLayout(frame)
-    column.setContentsMargins(14, 10, 14, 12)
-    return frame, column
-
-
 class DuesPage(BasePage):
     detail_width = 440  # room for the defaulters' four columns on the right
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
@@ -85,9 +77,7 @@ class DuesPage(BasePage):
                                           tip="A payment for the account shown")
         self.add_action("Refresh", "refresh", self.refresh, shortcut="F5")
         row = QHBoxLayout()
-        caption = QLabel("Account")
-        caption.setObjectName("filterCaption")
-        row.addWidget(caption)
+        row.addWidget(filter_caption("Account"))
         self.account = QLineEdit()
         self.account.setObjectName("searchBox")
         self.account.setPlaceholderText("account number, then Enter")
@@ -111,11 +101,8 @@ class DuesPage(BasePage):
             self.account.setText(str(saved))
 
     def _account_pane(self) -> QWidget:
-        frame, column = _pane()
-        self.account_title = QLabel("Type an account number to see what it owes.")
-        self.account_title.setObjectName("detailTitle")
-        self.account_title.setWordWrap(True)
-        column.addWidget(self.account_title)
+        frame, column, self.account_title = side_pane(
+            "Type an account number to see what it owes.", wrap=True)
         self.facts = Facts()
         column.addWidget(self.facts)
         column.addWidget(section_title("Open bills"))
@@ -143,10 +130,7 @@ class DuesPage(BasePage):
         return frame
 
     def _overview_pane(self) -> QWidget:
-        frame, column = _pane()
-        title = QLabel("Ageing of dues")
-        title.setObjectName("detailTitle")
-        column.addWidget(title)
+        frame, column, _title = side_pane("Ageing of dues")
         self.ageing_hint = QLabel()
         self.ageing_hint.setObjectName("pageSubtitle")
         self.ageing_hint.setWordWrap(True)
@@ -260,11 +244,8 @@ class DuesPage(BasePage):
     # --- actions -----------------------------------------------------------------------
     def record_payment(self) -> RecordPaymentDialog:
         number = self.view.dues.account_no if self.view is not None else ""
-        dialog = RecordPaymentDialog(self.ctx, number, self)
-        dialog.on_session_ended = self.ctx.check_session
-        dialog.accepted.connect(lambda: self._after_payment(dialog.result_value))
-        dialog.open()
-        return dialog
+        return self.open_form(RecordPaymentDialog(self.ctx, number, self),
+                              self._after_payment)
 
     def _after_payment(self, result: PaymentResult) -> None:
         self.notify(recorded_text(result), seconds=15)

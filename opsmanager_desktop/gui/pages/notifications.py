@@ -10,12 +10,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QPlainTextEdit, QWidget
 
 from opsmanager_desktop.domain.errors import NotFound
 from opsmanager_desktop.domain.notifications import TEMPLATES, Channel, OutboxStatus
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.detail_frame import plain_detail
 from opsmanager_desktop.gui.filter_bar import FilterBar
 from opsmanager_desktop.gui.pages.base import ListPage
 from opsmanager_desktop.gui.pages.bills_widgets import Facts, section_title
@@ -47,18 +48,8 @@ class OutboxDetailPane(QFrame):
         super().__init__()
         self.ctx, self._on_error = ctx, on_error
         self._asked: int | None = None
-        self.setObjectName("detailPane")
-        self.setMinimumWidth(360)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 12)
-        self.title = QLabel("Select a message to see it.")
-        self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("pageSubtitle")
-        self.subtitle.setWordWrap(True)
-        layout.addWidget(self.subtitle)
+        layout, self.title, self.subtitle = plain_detail(self, "Select a message to see it.",
+                                                         360)
         self.facts = Facts()
         layout.addWidget(self.facts)
         self.message_title = section_title("Message")

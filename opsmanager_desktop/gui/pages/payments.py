@@ -11,15 +11,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QVBoxLayout, QWidget
 
 from opsmanager_desktop.domain.errors import NotFound
 from opsmanager_desktop.domain.payment_rules import Channel
 from opsmanager_desktop.domain.permissions import Permission
-from opsmanager_desktop.gui.auto_refresh import AutoRefresher
 from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.detail_frame import plain_detail
 from opsmanager_desktop.gui.filter_bar import FilterBar
-from opsmanager_desktop.gui.pages.base import ListPage
+from opsmanager_desktop.gui.pages.account_list import AccountListPage
 from opsmanager_desktop.gui.pages.bills_widgets import (
     PERIODS,
     Facts,
@@ -30,7 +30,6 @@ from opsmanager_desktop.gui.pages.bills_widgets import (
     section_title,
     status_column,
 )
-from opsmanager_desktop.gui.pages.common_filters import AccountBox
 from opsmanager_desktop.gui.pages.payments_dialogs import (
     PaymentImportDialog,
     RecordPaymentDialog,
@@ -39,7 +38,6 @@ from opsmanager_desktop.gui.pages.payments_dialogs import (
     reversed_text,
 )
 from opsmanager_desktop.gui.pages.registry import PageSpec
-from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_actions import TableActions
 from opsmanager_desktop.gui.table_model import Column, date_column, money_column
 from opsmanager_desktop.gui.tasks import run_task
@@ -66,18 +64,8 @@ class PaymentDetail(QFrame):
         self._on_error = on_error
         self._asked: tuple[str, str] | None = None
         self.result: PaymentResult | None = None
-        self.setObjectName("detailPane")
-        self.setMinimumWidth(340)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 12)
-        self.title = QLabel("Select a payment to see the bills it paid.")
-        self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("pageSubtitle")
-        self.subtitle.setWordWrap(True)
-        layout.addWidget(self.subtitle)
+        layout, self.title, self.subtitle = plain_detail(
+            self, "Select a payment to see the bills it paid.", 340)
         self.content = QWidget()
         column = QVBoxLayout(self.content)
         column.setContentsMargins(0, 4, 0, 0)
@@ -141,17 +129,13 @@ class PaymentDetail(QFrame):
         self.content.setVisible(True)
 
 
-class PaymentsPage(ListPage):
+class PaymentsPage(AccountListPage):
     detail_width = 380
     noun = ("payment", "payments")
     search_placeholder = "Reference or account number"
     default_sort = ("paid_at", True)
-
-    def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, spec, parent)
-        color_status_column(self.table, "state")
-        self.auto_refresh = AutoRefresher(self)
-        self.auto_refresh.changed.connect(self.detail.reload)
+    status_key = "state"
+    detail: PaymentDetail
 
     def row_key(self, row: Any) -> object:
         return row.id
@@ -194,8 +178,7 @@ class PaymentsPage(ListPage):
                 self.periods.setdefault(span[0].isoformat(), span)
                 options.append((f"Paid {text}", span[0].isoformat()))
         bar.add_choice("date_from", "", options)
-        self.account_box = AccountBox(self, bar)
-        self.account = self.account_box.edit
+        self.add_account_box(bar)
 
     def setup_actions(self) -> None:
         self.add_action("Record payment...", "payments", self.record_payment,
@@ -221,13 +204,6 @@ class PaymentsPage(ListPage):
             filters["date_from"], filters["date_to"] = self.periods[str(start)]
         return self.account_box.add_to(filters)
 
-    def show_account(self, account_no: str) -> None:
-        self.account_box.show(account_no)
-
-    def save_state(self) -> None:
-        super().save_state()
-        self.account_box.save()
-
     def on_selection(self, row: Any) -> None:
         if isinstance(row, PaymentRow):
             self.detail.show_payment(row)
@@ -238,11 +214,9 @@ class PaymentsPage(ListPage):
 
     # --- actions -----------------------------------------------------------------------
     def record_payment(self, account_no: str = "") -> RecordPaymentDialog:
-        dialog = RecordPaymentDialog(self.ctx, account_no or self.account.text().strip(), self)
-        dialog.on_session_ended = self.ctx.check_session
-        dialog.accepted.connect(lambda: self._after_record(dialog.result_value))
-        dialog.open()
-        return dialog
+        return self.open_form(
+            RecordPaymentDialog(self.ctx, account_no or self.account.text().strip(), self),
+            self._after_record)
 
     def _after_record(self, result: PaymentResult) -> None:
         self.notify(recorded_text(result), seconds=15)
@@ -252,11 +226,7 @@ class PaymentsPage(ListPage):
         row = self.selected()
         if not isinstance(row, PaymentRow) or row.reversed:
             return None
-        dialog = ReversePaymentDialog(self.ctx, row, self)
-        dialog.on_session_ended = self.ctx.check_session
-        dialog.accepted.connect(lambda: self._after_reverse(dialog.result_value))
-        dialog.open()
-        return dialog
+        return self.open_form(ReversePaymentDialog(self.ctx, row, self), self._after_reverse)
 
     def _after_reverse(self, result: ReversalResult) -> None:
         self.notify(reversed_text(result), seconds=15)

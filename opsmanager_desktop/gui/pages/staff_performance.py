@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QRadioButton,
     QSplitter,
     QWidget,
@@ -31,9 +30,18 @@ from PySide6.QtWidgets import (
 
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.gui.context import AppContext
-from opsmanager_desktop.gui.pages.analytics import make_canvas
 from opsmanager_desktop.gui.pages.base import BasePage
-from opsmanager_desktop.gui.pages.bills_widgets import RowsModel, fill_combo, rows_view
+from opsmanager_desktop.gui.pages.bills_widgets import (
+    RowsModel,
+    fill_combo,
+    filter_caption,
+    rows_view,
+)
+from opsmanager_desktop.gui.pages.chart_pages import (
+    add_show_and_status,
+    make_canvas,
+    replace_canvas,
+)
 from opsmanager_desktop.gui.pages.registry import PageSpec
 from opsmanager_desktop.gui.progress import run_with_progress
 from opsmanager_desktop.gui.table_model import Column
@@ -98,13 +106,11 @@ class StaffPerformancePage(BasePage):
         bar.setSpacing(8)
         self.date_from = self._date(bar, "From", "staffFrom", first)
         self.date_to = self._date(bar, "To", "staffTo", last)
-        caption = QLabel("Team")
-        caption.setObjectName("filterCaption")
         self.team = QComboBox()
         self.team.setObjectName("staffTeam")
         self.team.setMinimumWidth(160)
         self.team.addItem("All teams", None)
-        bar.addWidget(caption)
+        bar.addWidget(filter_caption("Team"))
         bar.addWidget(self.team)
         self.per_person = QRadioButton("Per person")
         self.per_person.setObjectName("staffPerPerson")
@@ -116,14 +122,7 @@ class StaffPerformancePage(BasePage):
             self.view_group.addButton(button)
             bar.addWidget(button)
         self.per_team.toggled.connect(lambda _on: self._show())
-        self.show_button = QPushButton("Show")
-        self.show_button.setObjectName("staffShow")
-        self.show_button.clicked.connect(self.refresh)
-        bar.addWidget(self.show_button)
-        bar.addStretch(1)
-        self.status = QLabel("")
-        self.status.setObjectName("countLabel")
-        bar.addWidget(self.status)
+        self.show_button, self.status = add_show_and_status(bar, "staffShow", self.refresh)
         self.layout_.addLayout(bar)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.model: RowsModel[PerformanceRow] = RowsModel([])
@@ -151,13 +150,11 @@ class StaffPerformancePage(BasePage):
                  on_error=self.handle_error)
 
     def _date(self, bar: QHBoxLayout, label: str, name: str, value: date) -> QDateEdit:
-        caption = QLabel(label)
-        caption.setObjectName("filterCaption")
         edit = QDateEdit(QDate(value.year, value.month, value.day))
         edit.setObjectName(name)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd MMM yyyy")
-        bar.addWidget(caption)
+        bar.addWidget(filter_caption(label))
         bar.addWidget(edit)
         return edit
 
@@ -202,11 +199,8 @@ class StaffPerformancePage(BasePage):
         for i, column in enumerate(self.model.columns):
             if column.key == "name":
                 self.table.setColumnWidth(i, max(self.table.columnWidth(i), 170))
-        old = self.canvas
-        self.canvas = make_canvas(score_chart(rows, "team" if teams_view else "person"))
-        self.splitter.replaceWidget(1, self.canvas)
-        old.deleteLater()
-        self.canvas.draw_idle()
+        self.canvas = replace_canvas(self.splitter, 1, self.canvas,
+                                     score_chart(rows, "team" if teams_view else "person"))
 
     # --- export ---------------------------------------------------------------------------
     def choose_file(self, suffix: str) -> None:

@@ -34,6 +34,7 @@ from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.tariff import Charges, Line, LineKind
 from opsmanager_desktop.gui.context import AppContext
+from opsmanager_desktop.gui.detail_frame import plain_detail
 from opsmanager_desktop.gui.errors import error_message
 from opsmanager_desktop.gui.icons import icon
 from opsmanager_desktop.gui.table_model import format_value
@@ -130,18 +131,8 @@ class TariffDetail(QFrame):
         self.ctx = ctx
         self._on_error = on_error
         self.plan: PlanDetail | None = None
-        self.setObjectName("detailPane")
-        self.setMinimumWidth(380)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 12)
-        self.title = QLabel("Select a tariff plan to see its slabs and taxes.")
-        self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("pageSubtitle")
-        self.subtitle.setWordWrap(True)
-        layout.addWidget(self.subtitle)
+        layout, self.title, self.subtitle = plain_detail(
+            self, "Select a tariff plan to see its slabs and taxes.", 380)
         self.content = QWidget()
         outer = QVBoxLayout(self.content)
         outer.setContentsMargins(0, 0, 0, 0)
