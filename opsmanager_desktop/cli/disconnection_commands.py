@@ -11,6 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.cli.file_imports import (
+    add_file_options,
+    done_and_repeated,
+    emit_import,
+    file_options,
+)
 from opsmanager_desktop.domain.disconnection import COMMON_REASONS
 from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.services import disconnection as dis
@@ -77,9 +83,7 @@ def register(commands: Any) -> None:
                           "officer, supervisor)")
     imp.add_argument("file", help="CSV or XLSX: ticket,outcome,executed_at and optional "
                      "reason,executed_by")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="close the good rows; write the bad ones to a rejects file")
-    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    add_file_options(imp, "close the good rows; write the bad ones to a rejects file")
     imp.set_defaults(handler=tickets_import)
 
     rparser = commands.add_parser("reconnection", help="putting supply back after payment")
@@ -251,15 +255,9 @@ def ticket_close(app: CliApp, args: argparse.Namespace) -> int:
 
 def tickets_import(app: CliApp, args: argparse.Namespace) -> int:
     result = disconnection_import.import_executed(
-        app.backend, app.token(), args.file, skip_invalid=args.skip_invalid,
-        rejects_path=args.rejects,
-        progress=lambda done, total: app.progress(done, total, "Field file: rows"))
-    text = (f"{result.rows:,} rows: {result.closed:,} closed, {result.duplicates:,} "
-            f"already closed, {result.rejected:,} rejected")
-    if result.rejects_path is not None:
-        text += f" (see {result.rejects_path})"
-    app.emit(result, text + ".")
-    return 0
+        app.backend, app.token(), args.file, **file_options(app, args, "Field file: rows"))
+    return emit_import(app, result,
+                       done_and_repeated(result.closed, "closed", result.duplicates))
 
 
 def reconnection_list(app: CliApp, args: argparse.Namespace) -> int:

@@ -8,6 +8,12 @@ import sys
 from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.cli.file_imports import (
+    add_file_options,
+    done_and_repeated,
+    emit_import,
+    file_options,
+)
 from opsmanager_desktop.domain.distribution import STATUS_CHOICES
 from opsmanager_desktop.services import distribution, distribution_import
 from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery
@@ -23,9 +29,7 @@ def register(commands: Any) -> None:
                           "officer, supervisor)")
     imp.add_argument("file", help="CSV or XLSX: bill_no,status,occurred_at and optional "
                      "officer,received_by,latitude,longitude,email,reason")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="import the good rows; write the bad ones to a rejects file")
-    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    add_file_options(imp)
     imp.set_defaults(handler=distribution_import_file)
     rec = cmds.add_parser("record", help="one bill handed over, e-mailed or not delivered")
     rec.add_argument("bill_no")
@@ -54,17 +58,11 @@ def register(commands: Any) -> None:
 
 
 def distribution_import_file(app: CliApp, args: argparse.Namespace) -> int:
-    token = app.token()
     result = distribution_import.import_deliveries(
-        app.backend, token, args.file, skip_invalid=args.skip_invalid,
-        rejects_path=args.rejects,
-        progress=lambda done, total: app.progress(done, total, "Distribution file: rows"))
-    text = (f"{result.rows:,} rows: {result.recorded:,} recorded, {result.duplicates:,} "
-            f"already recorded, {result.rejected:,} rejected")
-    if result.rejects_path is not None:
-        text += f" (see {result.rejects_path})"
-    app.emit(result, text + ".")
-    return 0
+        app.backend, app.token(), args.file,
+        **file_options(app, args, "Distribution file: rows"))
+    return emit_import(app, result,
+                       done_and_repeated(result.recorded, "recorded", result.duplicates))
 
 
 def distribution_record(app: CliApp, args: argparse.Namespace) -> int:
