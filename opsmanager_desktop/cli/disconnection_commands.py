@@ -4,9 +4,6 @@ reconnection list/create/close: cutting off for dues and putting supply back."""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +14,13 @@ from opsmanager_desktop.cli.file_imports import (
     emit_import,
     file_options,
 )
+from opsmanager_desktop.cli.paged_output import stream_rows
 from opsmanager_desktop.domain.disconnection import COMMON_REASONS
 from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.services import disconnection as dis
 from opsmanager_desktop.services import disconnection_import
 from opsmanager_desktop.services import disconnection_tickets as tickets
-from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery, Page
+from opsmanager_desktop.services.listing import ListQuery
 
 ENTRY_KEYS = ("account_no", "customer_name", "meter_number", "utility", "transformer_code",
               "outstanding", "oldest_due", "days_overdue")
@@ -144,35 +142,9 @@ def _or(given: str | None, current: Any) -> Any:
     return current if given is None else given
 
 
-def _stream(app: CliApp, fetch: Callable[[ListQuery], Page[Any]], keys: tuple[str, ...],
-            empty: str) -> None:
-    """Pages through a service and prints as it goes (a list may be 100,000 rows)."""
-    out = sys.stdout
-    offset = printed = 0
-    if app.json:
-        out.write("[")
-    while True:
-        page = fetch(ListQuery(offset=offset, limit=MAX_PAGE, count=False))
-        rows = [{k: to_jsonable(getattr(r, k)) for k in keys} for r in page.rows]
-        if app.json:
-            for row in rows:
-                out.write(("," if printed else "") + "\n  " + json.dumps(row))
-                printed += 1
-        elif rows:
-            out.write(render_table(rows) + "\n")
-            printed += len(rows)
-        if len(page.rows) < MAX_PAGE:
-            break
-        offset += MAX_PAGE
-    if app.json:
-        out.write("\n]\n" if printed else "]\n")
-    elif not printed:
-        out.write(empty + "\n")
-
-
 def list_preview(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
-    _stream(app, lambda q: dis.preview_list(app.backend, token, args.date,
+    stream_rows(app, lambda q: dis.preview_list(app.backend, token, args.date,
                                             _sorted(q, "account_no")),
             ENTRY_KEYS, f"(nobody is due for disconnection on {args.date})")
     return 0
@@ -201,7 +173,7 @@ def lists(app: CliApp, args: argparse.Namespace) -> int:
 
 def list_entries(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
-    _stream(app, lambda q: dis.list_entries(app.backend, token, args.list_id,
+    stream_rows(app, lambda q: dis.list_entries(app.backend, token, args.list_id,
                                             _sorted(q, "account_no")),
             ENTRY_KEYS, "(the list is empty)")
     return 0
@@ -225,7 +197,7 @@ def tickets_list(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
     filters = {"kind": args.kind, "status": args.status, "team": args.team,
                "list": args.list_id}
-    _stream(app, lambda q: tickets.list_tickets(app.backend, token, ListQuery(
+    stream_rows(app, lambda q: tickets.list_tickets(app.backend, token, ListQuery(
         offset=q.offset, limit=q.limit, count=False, filters=filters)),
         TICKET_KEYS, "(no tickets)")
     return 0
@@ -262,7 +234,7 @@ def tickets_import(app: CliApp, args: argparse.Namespace) -> int:
 
 def reconnection_list(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
-    _stream(app, lambda q: tickets.reconnection_list(app.backend, token, _sorted(
+    stream_rows(app, lambda q: tickets.reconnection_list(app.backend, token, _sorted(
         q, "account_no")), RECONNECTION_KEYS, "(no disconnected connection has settled dues)")
     return 0
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
+from dataclasses import replace
 from typing import Any
 
-from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.cli.app import CliApp
 from opsmanager_desktop.cli.file_imports import (
     add_file_options,
     done_and_repeated,
     emit_import,
     file_options,
 )
+from opsmanager_desktop.cli.paged_output import stream_rows
 from opsmanager_desktop.domain.distribution import STATUS_CHOICES
 from opsmanager_desktop.services import distribution, distribution_import
-from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery
 
 PENDING_KEYS = ("bill_no", "account_no", "customer_name", "address", "meter_number",
                 "transformer", "status", "occurred_at", "officer", "reason")
@@ -93,29 +92,10 @@ def distribution_pending(app: CliApp, args: argparse.Namespace) -> int:
     """Pages through the service and prints as it goes (a cycle may be 100,000 bills)."""
     token = app.token()
     filters = {"cycle": args.cycle, "status": "pending", "transformer": args.route}
-    out = sys.stdout
-    offset = printed = 0
-    if app.json:
-        out.write("[")
-    while True:
-        page = distribution.list_distribution(app.backend, token, ListQuery(
-            offset=offset, limit=MAX_PAGE, count=False, filters=filters))
-        rows = [{k: to_jsonable(getattr(r, k)) for k in PENDING_KEYS} for r in page.rows]
-        if app.json:
-            for row in rows:
-                out.write(("," if printed else "") + "\n  " + json.dumps(row))
-                printed += 1
-        elif rows:
-            shown = [{k: v for k, v in row.items() if k != "address"} for row in rows]
-            out.write(render_table(shown) + "\n")
-            printed += len(rows)
-        if len(page.rows) < MAX_PAGE:
-            break
-        offset += MAX_PAGE
-    if app.json:
-        out.write("\n]\n" if printed else "]\n")
-    elif not printed:
-        out.write("(every issued bill of the cycle has been distributed)\n")
+    stream_rows(app, lambda q: distribution.list_distribution(
+        app.backend, token, replace(q, filters=filters)), PENDING_KEYS,
+        "(every issued bill of the cycle has been distributed)",
+        table_keys=tuple(k for k in PENDING_KEYS if k != "address"))
     return 0
 
 
