@@ -12,7 +12,6 @@ records nothing twice. A chunk costs a few queries whatever its size.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from opsmanager_desktop.services.distribution import (
     write_events,
 )
 from opsmanager_desktop.services.file_import import (
+    FieldImportResult,
     FileKind,
     KeyedRun,
     datetime_cell,
@@ -54,13 +54,7 @@ CHUNK = 2000
 FILE = FileKind(REQUIRED, OPTIONAL, CHUNK, "bill_deliveries", "recorded")
 
 
-@dataclass(frozen=True)
-class DistributionImportResult:
-    rows: int
-    recorded: int
-    duplicates: int
-    rejected: int
-    rejects_path: Path | None
+DistributionImportResult = FieldImportResult  # the name the distribution page imports
 
 
 class _Run(KeyedRun[tuple[int, str, datetime]]):

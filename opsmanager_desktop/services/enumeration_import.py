@@ -26,6 +26,7 @@ from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.enumerations import NewEnumeration, check_enumeration, record_key
 from opsmanager_desktop.services.field_common import RefCache, known_users, store_photos
 from opsmanager_desktop.services.file_import import (
+    FieldImportResult,
     FileKind,
     KeyedRun,
     datetime_cell,
@@ -48,15 +49,6 @@ CHUNK = 500
 FILE = FileKind(REQUIRED, OPTIONAL, CHUNK, "enumerations", "recorded")
 
 Key = tuple[str, str, datetime]
-
-
-@dataclass(frozen=True)
-class FieldImportResult:
-    rows: int
-    recorded: int
-    duplicates: int
-    rejected: int
-    rejects_path: Path | None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,18 @@ class FileKind:
     written_as: str  # the audit key of the written count: "recorded", "logged", "closed"
 
 
+@dataclass(frozen=True)
+class FieldImportResult:
+    """The result of an import that records what a file reports (distribution events,
+    enumerations, evaluations)."""
+
+    rows: int
+    recorded: int
+    duplicates: int
+    rejected: int
+    rejects_path: Path | None
+
+
 class FileRun(Protocol[T]):
     """One import's checks and writes (services/imports.run_import) and its counts."""
 
