@@ -7,6 +7,11 @@ import argparse
 from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, to_jsonable
+from opsmanager_desktop.cli.file_imports import (
+    add_file_options,
+    emit_import,
+    file_options,
+)
 from opsmanager_desktop.domain.assets import STATUS_CHOICES
 from opsmanager_desktop.services import (
     asset_import,
@@ -101,18 +106,14 @@ def register(commands: Any) -> None:
     imp.add_argument("file", help="CSV or XLSX: transformer,reading and optional "
                      "previous,read_at")
     imp.add_argument("--cycle", required=True, metavar="YYYY-MM")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="import the good rows; write the bad ones to a rejects file")
-    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    add_file_options(imp)
     imp.set_defaults(handler=dt_reading_import)
 
     reg = cmds.add_parser("import", help="substations and transformers from a file "
                           "(admin, supervisor)")
     reg.add_argument("file", help="CSV or XLSX: kind,code,name,capacity_kva and optional "
                      "substation,location,latitude,longitude,installed_on,status")
-    reg.add_argument("--skip-invalid", action="store_true",
-                     help="import the good rows; write the bad ones to a rejects file")
-    reg.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    add_file_options(reg)
     reg.set_defaults(handler=assets_import)
 
     bal = cmds.add_parser("energy-balance", help="each transformer's input against its "
@@ -220,27 +221,16 @@ def dt_reading_add(app: CliApp, args: argparse.Namespace) -> int:
 
 def dt_reading_import(app: CliApp, args: argparse.Namespace) -> int:
     result = dt_readings.import_dt_readings(
-        app.backend, app.token(), args.file, args.cycle, skip_invalid=args.skip_invalid,
-        rejects_path=args.rejects,
-        progress=lambda done, total: app.progress(done, total, "Transformer readings"))
-    text = f"{result.rows:,} rows: {result.recorded:,} recorded, {result.rejected:,} rejected"
-    if result.rejects_path is not None:
-        text += f" (see {result.rejects_path})"
-    app.emit(result, text + ".")
-    return 0
+        app.backend, app.token(), args.file, args.cycle,
+        **file_options(app, args, "Transformer readings"))
+    return emit_import(app, result, f"{result.recorded:,} recorded")
 
 
 def assets_import(app: CliApp, args: argparse.Namespace) -> int:
     result = asset_import.import_assets(
-        app.backend, app.token(), args.file, skip_invalid=args.skip_invalid,
-        rejects_path=args.rejects,
-        progress=lambda done, total: app.progress(done, total, "Network register"))
-    text = (f"{result.rows:,} rows: {result.substations:,} substations and "
-            f"{result.transformers:,} transformers added, {result.rejected:,} rejected")
-    if result.rejects_path is not None:
-        text += f" (see {result.rejects_path})"
-    app.emit(result, text + ".")
-    return 0
+        app.backend, app.token(), args.file, **file_options(app, args, "Network register"))
+    return emit_import(app, result, f"{result.substations:,} substations and "
+                       f"{result.transformers:,} transformers added")
 
 
 def energy_balance_cmd(app: CliApp, args: argparse.Namespace) -> int:

@@ -8,6 +8,12 @@ from dataclasses import asdict
 from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.cli.file_imports import (
+    add_file_options,
+    done_and_repeated,
+    emit_import,
+    file_options,
+)
 from opsmanager_desktop.domain import complaints as flow
 from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.services import complaint_import, complaints, support_tickets
@@ -82,9 +88,7 @@ def _complaints(commands: Any) -> None:
     imp = cmds.add_parser("import", help="a field file of complaints")
     imp.add_argument("file", help="CSV or XLSX: account_no,category,description,logged_at,"
                      "officer and optional sub_category,meter_number,channel")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="import the good rows; write the bad ones to a rejects file")
-    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    add_file_options(imp)
     imp.set_defaults(handler=complaints_import)
     cats = cmds.add_parser("categories", help="categories with due hours and sub-categories; "
                            "with --set, add or change one (supervisor)")
@@ -189,15 +193,9 @@ def complaints_move(app: CliApp, args: argparse.Namespace) -> int:
 
 def complaints_import(app: CliApp, args: argparse.Namespace) -> int:
     result = complaint_import.import_complaints(
-        app.backend, app.token(), args.file, skip_invalid=args.skip_invalid,
-        rejects_path=args.rejects,
-        progress=lambda done, total: app.progress(done, total, "Complaints file: rows"))
-    text = (f"{result.rows:,} rows: {result.logged:,} logged, {result.duplicates:,} "
-            f"already logged, {result.rejected:,} rejected")
-    if result.rejects_path is not None:
-        text += f" (see {result.rejects_path})"
-    app.emit(result, text + ".")
-    return 0
+        app.backend, app.token(), args.file, **file_options(app, args, "Complaints file: rows"))
+    return emit_import(app, result,
+                       done_and_repeated(result.logged, "logged", result.duplicates))
 
 
 def complaints_categories(app: CliApp, args: argparse.Namespace) -> int:

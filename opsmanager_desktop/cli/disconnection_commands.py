@@ -4,19 +4,23 @@ reconnection list/create/close: cutting off for dues and putting supply back."""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.cli.file_imports import (
+    add_file_options,
+    done_and_repeated,
+    emit_import,
+    file_options,
+)
+from opsmanager_desktop.cli.paged_output import stream_rows
 from opsmanager_desktop.domain.disconnection import COMMON_REASONS
 from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.services import disconnection as dis
 from opsmanager_desktop.services import disconnection_import
 from opsmanager_desktop.services import disconnection_tickets as tickets
-from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery, Page
+from opsmanager_desktop.services.listing import ListQuery
 
 ENTRY_KEYS = ("account_no", "customer_name", "meter_number", "utility", "transformer_code",
               "outstanding", "oldest_due", "days_overdue")
@@ -77,9 +81,7 @@ def register(commands: Any) -> None:
                           "officer, supervisor)")
     imp.add_argument("file", help="CSV or XLSX: ticket,outcome,executed_at and optional "
                      "reason,executed_by")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="close the good rows; write the bad ones to a rejects file")
-    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    add_file_options(imp, "close the good rows; write the bad ones to a rejects file")
     imp.set_defaults(handler=tickets_import)
 
     rparser = commands.add_parser("reconnection", help="putting supply back after payment")
@@ -140,35 +142,9 @@ def _or(given: str | None, current: Any) -> Any:
     return current if given is None else given
 
 
-def _stream(app: CliApp, fetch: Callable[[ListQuery], Page[Any]], keys: tuple[str, ...],
-            empty: str) -> None:
-    """Pages through a service and prints as it goes (a list may be 100,000 rows)."""
-    out = sys.stdout
-    offset = printed = 0
-    if app.json:
-        out.write("[")
-    while True:
-        page = fetch(ListQuery(offset=offset, limit=MAX_PAGE, count=False))
-        rows = [{k: to_jsonable(getattr(r, k)) for k in keys} for r in page.rows]
-        if app.json:
-            for row in rows:
-                out.write(("," if printed else "") + "\n  " + json.dumps(row))
-                printed += 1
-        elif rows:
-            out.write(render_table(rows) + "\n")
-            printed += len(rows)
-        if len(page.rows) < MAX_PAGE:
-            break
-        offset += MAX_PAGE
-    if app.json:
-        out.write("\n]\n" if printed else "]\n")
-    elif not printed:
-        out.write(empty + "\n")
-
-
 def list_preview(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
-    _stream(app, lambda q: dis.preview_list(app.backend, token, args.date,
+    stream_rows(app, lambda q: dis.preview_list(app.backend, token, args.date,
                                             _sorted(q, "account_no")),
             ENTRY_KEYS, f"(nobody is due for disconnection on {args.date})")
     return 0
@@ -197,7 +173,7 @@ def lists(app: CliApp, args: argparse.Namespace) -> int:
 
 def list_entries(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
-    _stream(app, lambda q: dis.list_entries(app.backend, token, args.list_id,
+    stream_rows(app, lambda q: dis.list_entries(app.backend, token, args.list_id,
                                             _sorted(q, "account_no")),
             ENTRY_KEYS, "(the list is empty)")
     return 0
@@ -221,7 +197,7 @@ def tickets_list(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
     filters = {"kind": args.kind, "status": args.status, "team": args.team,
                "list": args.list_id}
-    _stream(app, lambda q: tickets.list_tickets(app.backend, token, ListQuery(
+    stream_rows(app, lambda q: tickets.list_tickets(app.backend, token, ListQuery(
         offset=q.offset, limit=q.limit, count=False, filters=filters)),
         TICKET_KEYS, "(no tickets)")
     return 0
@@ -251,20 +227,14 @@ def ticket_close(app: CliApp, args: argparse.Namespace) -> int:
 
 def tickets_import(app: CliApp, args: argparse.Namespace) -> int:
     result = disconnection_import.import_executed(
-        app.backend, app.token(), args.file, skip_invalid=args.skip_invalid,
-        rejects_path=args.rejects,
-        progress=lambda done, total: app.progress(done, total, "Field file: rows"))
-    text = (f"{result.rows:,} rows: {result.closed:,} closed, {result.duplicates:,} "
-            f"already closed, {result.rejected:,} rejected")
-    if result.rejects_path is not None:
-        text += f" (see {result.rejects_path})"
-    app.emit(result, text + ".")
-    return 0
+        app.backend, app.token(), args.file, **file_options(app, args, "Field file: rows"))
+    return emit_import(app, result,
+                       done_and_repeated(result.closed, "closed", result.duplicates))
 
 
 def reconnection_list(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
-    _stream(app, lambda q: tickets.reconnection_list(app.backend, token, _sorted(
+    stream_rows(app, lambda q: tickets.reconnection_list(app.backend, token, _sorted(
         q, "account_no")), RECONNECTION_KEYS, "(no disconnected connection has settled dues)")
     return 0
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
+from dataclasses import replace
 from typing import Any
 
-from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.cli.app import CliApp
+from opsmanager_desktop.cli.file_imports import (
+    add_file_options,
+    done_and_repeated,
+    emit_import,
+    file_options,
+)
+from opsmanager_desktop.cli.paged_output import stream_rows
 from opsmanager_desktop.domain.distribution import STATUS_CHOICES
 from opsmanager_desktop.services import distribution, distribution_import
-from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery
 
 PENDING_KEYS = ("bill_no", "account_no", "customer_name", "address", "meter_number",
                 "transformer", "status", "occurred_at", "officer", "reason")
@@ -23,9 +28,7 @@ def register(commands: Any) -> None:
                           "officer, supervisor)")
     imp.add_argument("file", help="CSV or XLSX: bill_no,status,occurred_at and optional "
                      "officer,received_by,latitude,longitude,email,reason")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="import the good rows; write the bad ones to a rejects file")
-    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    add_file_options(imp)
     imp.set_defaults(handler=distribution_import_file)
     rec = cmds.add_parser("record", help="one bill handed over, e-mailed or not delivered")
     rec.add_argument("bill_no")
@@ -54,17 +57,11 @@ def register(commands: Any) -> None:
 
 
 def distribution_import_file(app: CliApp, args: argparse.Namespace) -> int:
-    token = app.token()
     result = distribution_import.import_deliveries(
-        app.backend, token, args.file, skip_invalid=args.skip_invalid,
-        rejects_path=args.rejects,
-        progress=lambda done, total: app.progress(done, total, "Distribution file: rows"))
-    text = (f"{result.rows:,} rows: {result.recorded:,} recorded, {result.duplicates:,} "
-            f"already recorded, {result.rejected:,} rejected")
-    if result.rejects_path is not None:
-        text += f" (see {result.rejects_path})"
-    app.emit(result, text + ".")
-    return 0
+        app.backend, app.token(), args.file,
+        **file_options(app, args, "Distribution file: rows"))
+    return emit_import(app, result,
+                       done_and_repeated(result.recorded, "recorded", result.duplicates))
 
 
 def distribution_record(app: CliApp, args: argparse.Namespace) -> int:
@@ -95,29 +92,10 @@ def distribution_pending(app: CliApp, args: argparse.Namespace) -> int:
     """Pages through the service and prints as it goes (a cycle may be 100,000 bills)."""
     token = app.token()
     filters = {"cycle": args.cycle, "status": "pending", "transformer": args.route}
-    out = sys.stdout
-    offset = printed = 0
-    if app.json:
-        out.write("[")
-    while True:
-        page = distribution.list_distribution(app.backend, token, ListQuery(
-            offset=offset, limit=MAX_PAGE, count=False, filters=filters))
-        rows = [{k: to_jsonable(getattr(r, k)) for k in PENDING_KEYS} for r in page.rows]
-        if app.json:
-            for row in rows:
-                out.write(("," if printed else "") + "\n  " + json.dumps(row))
-                printed += 1
-        elif rows:
-            shown = [{k: v for k, v in row.items() if k != "address"} for row in rows]
-            out.write(render_table(shown) + "\n")
-            printed += len(rows)
-        if len(page.rows) < MAX_PAGE:
-            break
-        offset += MAX_PAGE
-    if app.json:
-        out.write("\n]\n" if printed else "]\n")
-    elif not printed:
-        out.write("(every issued bill of the cycle has been distributed)\n")
+    stream_rows(app, lambda q: distribution.list_distribution(
+        app.backend, token, replace(q, filters=filters)), PENDING_KEYS,
+        "(every issued bill of the cycle has been distributed)",
+        table_keys=tuple(k for k in PENDING_KEYS if k != "address"))
     return 0
 
 

@@ -7,6 +7,12 @@ import argparse
 from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.cli.file_imports import (
+    add_file_options,
+    done_and_repeated,
+    emit_import,
+    file_options,
+)
 from opsmanager_desktop.services import enumerations, evaluations, field_files
 from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery
 
@@ -68,9 +74,7 @@ def register(commands: Any) -> None:
     imp.add_argument("file")
     imp.add_argument("--kind", choices=field_files.KINDS,
                      help="what the file holds (default: told by its header columns)")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="import the good rows; write the bad ones to a rejects file")
-    imp.add_argument("--rejects", metavar="FILE", help="where to write rejected rows")
+    add_file_options(imp)
     imp.set_defaults(handler=field_import)
 
 
@@ -172,12 +176,8 @@ def field_import(app: CliApp, args: argparse.Namespace) -> int:
     token = app.token()
     kind = args.kind or field_files.detect_kind(args.file)
     result = field_files.import_field_file(
-        app.backend, token, args.file, kind=kind, skip_invalid=args.skip_invalid,
-        rejects_path=args.rejects,
-        progress=lambda done, total: app.progress(done, total, f"Field file ({kind}): rows"))
-    text = (f"{result.kind} file, {result.rows:,} rows: {result.recorded:,} recorded, "
-            f"{result.duplicates:,} already recorded, {result.rejected:,} rejected")
-    if result.rejects_path is not None:
-        text += f" (see {result.rejects_path})"
-    app.emit(result, text + ".")
-    return 0
+        app.backend, token, args.file, kind=kind,
+        **file_options(app, args, f"Field file ({kind}): rows"))
+    return emit_import(app, result,
+                       done_and_repeated(result.recorded, "recorded", result.duplicates),
+                       head=f"{result.kind} file, ")

@@ -35,21 +35,25 @@ from opsmanager_desktop.services import work_items as wi
 from opsmanager_desktop.services.complaints import DESCRIPTION_MAX
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.distribution import known_users
-from opsmanager_desktop.services.distribution_import import datetime_cell
+from opsmanager_desktop.services.file_import import (
+    FileKind,
+    KeyedRun,
+    datetime_cell,
+    import_file,
+)
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
     Progress,
     Row,
     batched,
-    read_table,
-    run_import,
     text_cell,
 )
 
 REQUIRED = ("account_no", "category", "description", "logged_at", "officer")
 OPTIONAL = ("sub_category", "meter_number", "channel")
 CHUNK = 900  # every IN list of a chunk stays short (services/imports.py)
+FILE = FileKind(REQUIRED, OPTIONAL, CHUNK, "complaints", "logged")
 _COMPLAINTS = cast(Table, Complaint.__table__)
 _HISTORY = cast(Table, ComplaintHistory.__table__)
 
@@ -80,12 +84,9 @@ def import_key(account_no: str, category: str, logged_at: datetime, officer: str
     return f"{account_no}|{category}|{logged_at:%Y-%m-%d %H:%M:%S}|{officer}"
 
 
-class _Run:
+class _Run(KeyedRun[str]):
     def __init__(self, ctx: Ctx) -> None:
-        self.ctx = ctx
-        self.seen: set[str] = set()
-        self.duplicates = 0
-        self.logged = 0
+        super().__init__(ctx)
         session = ctx.session
         self.categories = {c.code: c for c in session.scalars(
             select(ComplaintCategory).where(ComplaintCategory.is_active.is_(True)))}
@@ -174,14 +175,7 @@ class _Run:
         for part in batched(sorted({c.key for c in candidates})):
             known.update(k for k in self.ctx.session.scalars(
                 select(Complaint.import_key).where(Complaint.import_key.in_(part))) if k)
-        items = []
-        for item in candidates:
-            if item.key in known or item.key in self.seen:
-                self.duplicates += 1
-                continue
-            self.seen.add(item.key)
-            items.append(item)
-        return items
+        return [item for item in candidates if self.is_new(item.key, known)]
 
     def write(self, items: Sequence[_Item]) -> None:
         """A chunk in two multi-row INSERTs (complaints, then their first history rows),
@@ -206,7 +200,7 @@ class _Run:
             {"complaint_id": ids[str(row["import_key"])], "status": WorkStatus.OPEN.value,
              "note": "logged", "author": row["logged_by"], "at": row["created_at"],
              "assigned_to": None, "team_id": None} for row in rows])
-        self.logged += len(items)
+        self.written += len(items)
 
 
 @service(Permission.COMPLAINTS_LOG)
@@ -215,13 +209,6 @@ def import_complaints(ctx: Ctx, path: str | Path, *, skip_invalid: bool = False,
                       progress: Progress | None = None,
                       cancelled: Cancelled | None = None) -> ComplaintImportResult:
     """Log the complaints of a field file (see the module docstring)."""
-    table = read_table(path, REQUIRED, OPTIONAL)
-    run = _Run(ctx)
-    summary = run_import(table, run.check, run.write, skip_invalid=skip_invalid,
-                         rejects_path=rejects_path, progress=progress, cancelled=cancelled,
-                         chunk_size=CHUNK)
-    ctx.audit("complaints", Path(path).name[:64], "import", after={
-        "file": str(path), "rows": summary.rows, "logged": run.logged,
-        "duplicates": run.duplicates, "rejected": summary.rejected})
-    return ComplaintImportResult(summary.rows, run.logged, run.duplicates, summary.rejected,
-                                 summary.rejects_path)
+    return import_file(ctx, path, FILE, _Run(ctx), ComplaintImportResult,
+                       skip_invalid=skip_invalid, rejects_path=rejects_path,
+                       progress=progress, cancelled=cancelled)

@@ -32,20 +32,19 @@ from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.disconnection_tickets import close_one
 from opsmanager_desktop.services.distribution import known_users, normalize_time
-from opsmanager_desktop.services.distribution_import import datetime_cell
+from opsmanager_desktop.services.file_import import FileKind, datetime_cell, import_file
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
     Progress,
     Row,
-    read_table,
-    run_import,
 )
 
 REQUIRED = ("ticket", "outcome", "executed_at")
 OPTIONAL = ("reason", "executed_by")
 CHUNK = 500
 IN_LIST_MAX = 900
+FILE = FileKind(REQUIRED, OPTIONAL, CHUNK, "disconnection_tickets", "closed")
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class _Run:
         self.ctx = ctx
         self.seen: dict[int, Outcome] = {}
         self.duplicates = 0
-        self.closed = 0
+        self.written = 0  # tickets closed
 
     def _tickets(self, ids: set[int]) -> dict[int, tuple[DisconnectionTicket, str]]:
         t = DisconnectionTicket
@@ -148,7 +147,7 @@ class _Run:
                                 item.executed_by)
             if problem:  # changed by someone else since the check: the whole import stops
                 raise Conflict(problem)
-        self.closed += len(items)
+        self.written += len(items)
 
 
 @service(Permission.DISCONNECTION_EXECUTE)
@@ -156,13 +155,6 @@ def import_executed(ctx: Ctx, path: str | Path, *, skip_invalid: bool = False,
                     rejects_path: str | Path | None = None, progress: Progress | None = None,
                     cancelled: Cancelled | None = None) -> TicketImportResult:
     """Close the tickets a field file reports (see the module docstring)."""
-    table = read_table(path, REQUIRED, OPTIONAL)
-    run = _Run(ctx)
-    summary = run_import(table, run.check, run.write, skip_invalid=skip_invalid,
-                         rejects_path=rejects_path, progress=progress, cancelled=cancelled,
-                         chunk_size=CHUNK)
-    ctx.audit("disconnection_tickets", Path(path).name[:64], "import", after={
-        "file": str(path), "rows": summary.rows, "closed": run.closed,
-        "duplicates": run.duplicates, "rejected": summary.rejected})
-    return TicketImportResult(summary.rows, run.closed, run.duplicates, summary.rejected,
-                              summary.rejects_path)
+    return import_file(ctx, path, FILE, _Run(ctx), TicketImportResult,
+                       skip_invalid=skip_invalid, rejects_path=rejects_path,
+                       progress=progress, cancelled=cancelled)

@@ -11,9 +11,7 @@ records nothing twice. A chunk costs a few queries whatever its size.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -34,59 +32,32 @@ from opsmanager_desktop.services.distribution import (
     normalize_time,
     write_events,
 )
+from opsmanager_desktop.services.file_import import (
+    FieldImportResult,
+    FileKind,
+    KeyedRun,
+    datetime_cell,
+    import_file,
+)
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
     Progress,
     Row,
     decimal_cell,
-    read_table,
-    run_import,
     text_cell,
 )
 
 REQUIRED = ("bill_no", "status", "occurred_at")
 OPTIONAL = ("officer", "received_by", "latitude", "longitude", "email", "reason")
 CHUNK = 2000
-_WHEN = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2})(:\d{2}(\.\d+)?)?)?$")
+FILE = FileKind(REQUIRED, OPTIONAL, CHUNK, "bill_deliveries", "recorded")
 
 
-@dataclass(frozen=True)
-class DistributionImportResult:
-    rows: int
-    recorded: int
-    duplicates: int
-    rejected: int
-    rejects_path: Path | None
+DistributionImportResult = FieldImportResult  # the name the distribution page imports
 
 
-def datetime_cell(row: Row, column: str, problems: Problems) -> datetime | None:
-    """YYYY-MM-DD HH:MM[:SS] (or a date alone: midnight), as a handheld or a spreadsheet
-    writes it; whole seconds."""
-    text = row[column]
-    if not text:
-        problems.add(row, column, "is required")
-        return None
-    match = _WHEN.match(text)
-    if match is not None:
-        clock = match.group(2) or "00:00"
-        try:
-            return normalize_time(datetime.fromisoformat(
-                f"{match.group(1)} {clock.zfill(5)}{match.group(3) or ''}"))
-        except ValueError:
-            pass
-    problems.add(row, column, f"{text!r} is not a date and time; write it as "
-                 "YYYY-MM-DD HH:MM, e.g. 2026-02-03 14:30")
-    return None
-
-
-class _Run:
-    def __init__(self, ctx: Ctx) -> None:
-        self.ctx = ctx
-        self.seen: set[tuple[int, str, datetime]] = set()
-        self.duplicates = 0
-        self.recorded = 0
-
+class _Run(KeyedRun[tuple[int, str, datetime]]):
     def check(self, rows: list[Row], problems: Problems) -> list[NewEvent]:
         session, now = self.ctx.session, normalize_time(self.ctx.now)
         parsed = []
@@ -124,17 +95,13 @@ class _Run:
                 problems.add(row, problem.field, problem.reason)
             if found:
                 continue
-            key = (bill.id, status.value, when)
-            if key in known or key in self.seen:
-                self.duplicates += 1
-                continue
-            self.seen.add(key)
-            items.append(NewEvent(bill, event, "IMPORT"))
+            if self.is_new((bill.id, status.value, when), known):
+                items.append(NewEvent(bill, event, "IMPORT"))
         return items
 
     def write(self, items: Sequence[NewEvent]) -> None:
         write_events(self.ctx, items)
-        self.recorded += len(items)
+        self.written += len(items)
 
 
 @service(Permission.DISTRIBUTION_RECORD)
@@ -143,13 +110,6 @@ def import_deliveries(ctx: Ctx, path: str | Path, *, skip_invalid: bool = False,
                       progress: Progress | None = None,
                       cancelled: Cancelled | None = None) -> DistributionImportResult:
     """Record the events of a distribution file (see the module docstring)."""
-    table = read_table(path, REQUIRED, OPTIONAL)
-    run = _Run(ctx)
-    summary = run_import(table, run.check, run.write, skip_invalid=skip_invalid,
-                         rejects_path=rejects_path, progress=progress, cancelled=cancelled,
-                         chunk_size=CHUNK)
-    ctx.audit("bill_deliveries", Path(path).name[:64], "import", after={
-        "file": str(path), "rows": summary.rows, "recorded": run.recorded,
-        "duplicates": run.duplicates, "rejected": summary.rejected})
-    return DistributionImportResult(summary.rows, run.recorded, run.duplicates,
-                                    summary.rejected, summary.rejects_path)
+    return import_file(ctx, path, FILE, _Run(ctx), DistributionImportResult,
+                       skip_invalid=skip_invalid, rejects_path=rejects_path,
+                       progress=progress, cancelled=cancelled)

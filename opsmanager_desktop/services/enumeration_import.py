@@ -20,22 +20,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, tuple_
-
 from opsmanager_desktop.db.models import Enumeration
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.distribution_import import datetime_cell
 from opsmanager_desktop.services.enumerations import NewEnumeration, check_enumeration, record_key
 from opsmanager_desktop.services.field_common import RefCache, known_users, store_photos
+from opsmanager_desktop.services.file_import import (
+    FieldImportResult,
+    FileKind,
+    KeyedRun,
+    datetime_cell,
+    import_file,
+    stored_keys,
+)
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
     Progress,
     Row,
     decimal_cell,
-    read_table,
-    run_import,
 )
 from opsmanager_desktop.services.reading_photos import resolve
 
@@ -43,17 +46,9 @@ REQUIRED = ("kind", "name", "utility", "meter_number", "recorded_at")
 OPTIONAL = ("account_no", "address", "phone", "email", "tariff_code", "dt_code", "latitude",
             "longitude", "photo", "notes", "officer")
 CHUNK = 500
+FILE = FileKind(REQUIRED, OPTIONAL, CHUNK, "enumerations", "recorded")
 
 Key = tuple[str, str, datetime]
-
-
-@dataclass(frozen=True)
-class FieldImportResult:
-    rows: int
-    recorded: int
-    duplicates: int
-    rejected: int
-    rejects_path: Path | None
 
 
 @dataclass(frozen=True)
@@ -62,26 +57,10 @@ class _Item:
     photo: tuple[str, Path] | None
 
 
-def stored_keys(ctx: Ctx, model: type, columns: tuple[str, str, str],
-                keys: set[Key]) -> set[Key]:
-    """Which of these natural keys are stored already."""
-    found: set[Key] = set()
-    cols = [getattr(model, c) for c in columns]
-    wanted = sorted(keys)
-    for start in range(0, len(wanted), 300):
-        part = wanted[start:start + 300]
-        found.update((a, b, c) for a, b, c in ctx.session.execute(
-            select(*cols).where(tuple_(*cols).in_(part))))
-    return found
-
-
-class _Run:
+class _Run(KeyedRun[Key]):
     def __init__(self, ctx: Ctx, folder: Path) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.folder = folder
-        self.seen: set[Key] = set()
-        self.duplicates = 0
-        self.recorded = 0
         self.refs = RefCache(ctx.session)
 
     def check(self, rows: list[Row], problems: Problems) -> list[_Item]:
@@ -116,15 +95,7 @@ class _Run:
         known = stored_keys(self.ctx, Enumeration, ("recorded_by", "meter_number",
                                                     "recorded_at"),
                             {record_key(i.values) for _r, i in parsed})
-        items = []
-        for _row, item in parsed:
-            key = record_key(item.values)
-            if key in known or key in self.seen:
-                self.duplicates += 1
-                continue
-            self.seen.add(key)
-            items.append(item)
-        return items
+        return [item for _row, item in parsed if self.is_new(record_key(item.values), known)]
 
     def write(self, items: Sequence[_Item]) -> None:
         records = [Enumeration(**i.values) for i in items]
@@ -133,7 +104,7 @@ class _Run:
         store_photos(self.ctx.session, "enumeration_id",
                      [(r.id, i.photo[0], i.photo[1]) for r, i in zip(records, items, strict=True)
                       if i.photo], self.ctx.now)
-        self.recorded += len(items)
+        self.written += len(items)
 
 
 @service(Permission.FIELD_RECORD)
@@ -142,13 +113,6 @@ def import_enumerations(ctx: Ctx, path: str | Path, *, skip_invalid: bool = Fals
                         progress: Progress | None = None,
                         cancelled: Cancelled | None = None) -> FieldImportResult:
     """Record the enumerations of a handheld file (see the module docstring)."""
-    table = read_table(path, REQUIRED, OPTIONAL)
-    run = _Run(ctx, Path(path).parent)
-    summary = run_import(table, run.check, run.write, skip_invalid=skip_invalid,
-                         rejects_path=rejects_path, progress=progress, cancelled=cancelled,
-                         chunk_size=CHUNK)
-    ctx.audit("enumerations", Path(path).name[:64], "import", after={
-        "file": str(path), "rows": summary.rows, "recorded": run.recorded,
-        "duplicates": run.duplicates, "rejected": summary.rejected})
-    return FieldImportResult(summary.rows, run.recorded, run.duplicates, summary.rejected,
-                             summary.rejects_path)
+    return import_file(ctx, path, FILE, _Run(ctx, Path(path).parent), FieldImportResult,
+                       skip_invalid=skip_invalid, rejects_path=rejects_path,
+                       progress=progress, cancelled=cancelled)

@@ -39,19 +39,21 @@ from opsmanager_desktop.services.audit import snapshot
 from opsmanager_desktop.services.connections import NewConnection
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.customers import add_customer
-from opsmanager_desktop.services.distribution import normalize_time
 from opsmanager_desktop.services.field_common import (
     PhotoInfo,
     RefCache,
+    add_record,
     checked_photos,
     decided_ids,
     ensure_pending,
-    known_users,
+    field_time,
+    get_record,
+    mark_decided,
+    officer_problem,
     photo_infos,
     plan_problem,
     plans_by_code,
-    reject_reason,
-    store_photos,
+    reject_records,
 )
 from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
 
@@ -174,12 +176,9 @@ def check_enumeration(ctx: Ctx, spec: NewEnumeration, *, users: set[str] | None 
         add("tariff_code", "is required for a NEW customer: the plan proposed for the "
             "connection")
     officer = spec.recorded_by.strip() or ctx.username
-    if officer != ctx.username and officer not in (users if users is not None
-                                                   else known_users(session, [officer])):
-        add("officer", f"no user {officer!r}; name the officer by user name")
-    when = normalize_time(spec.recorded_at or ctx.now)
-    if when > ctx.now:
-        add("recorded_at", f"{when:%Y-%m-%d %H:%M} is in the future")
+    add("officer", officer_problem(ctx, officer, users))
+    when, late = field_time(ctx, spec.recorded_at)
+    add("recorded_at", late)
     account = rules.account_no(spec.account_no)
     customer_id = connection_id = None
     if account:
@@ -236,19 +235,12 @@ def record_enumeration(ctx: Ctx, spec: NewEnumeration,
             Enumeration.recorded_at == key[2])) is not None:
         raise Conflict(f"{key[0]} already recorded meter {key[1]} at {key[2]:%Y-%m-%d %H:%M}")
     record = Enumeration(**checked.values, source="MANUAL")
-    ctx.session.add(record)
-    ctx.session.flush()
-    store_photos(ctx.session, "enumeration_id", [(record.id, n, d) for n, d in items], ctx.now)
-    ctx.audit("enumeration", record.id, "record", after=snapshot(record))
+    add_record(ctx, "enumeration", record, items)
     return _detail(ctx, record)
 
 
 def _get(ctx: Ctx, record_id: int, lock: bool = False) -> Enumeration:
-    stmt = select(Enumeration).where(Enumeration.id == int(record_id))
-    record = ctx.session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if record is None:
-        raise NotFound(f"no enumeration {record_id}")
-    return record
+    return get_record(ctx, Enumeration, "enumeration", record_id, lock)
 
 
 def duplicates_of(ctx: Ctx, record: Enumeration) -> tuple[Duplicate, ...]:
@@ -342,10 +334,7 @@ def _approve_one(ctx: Ctx, record: Enumeration, account_no: str | None) -> None:
             Connection.customer_id == customer.id).order_by(Connection.id.desc()).limit(1))
     else:
         _correct(ctx, record)
-    record.status = RecordStatus.APPROVED.value
-    record.decided_by = ctx.username
-    record.decided_at = ctx.now
-    ctx.session.flush()
+    mark_decided(ctx, record, RecordStatus.APPROVED)
     ctx.audit("enumeration", record.id, "approve", before=before, after=snapshot(record))
 
 
@@ -397,16 +386,5 @@ def approve_enumerations(ctx: Ctx, ids: Sequence[int] | int, *,
 @service(Permission.FIELD_APPROVE)
 def reject_enumerations(ctx: Ctx, ids: Sequence[int] | int, reason: str
                         ) -> list[EnumerationRow]:
-    why = reject_reason(reason)
-    records = [_get(ctx, i, lock=True) for i in decided_ids(ids)]
-    for record in records:
-        ensure_pending(f"enumeration {record.id}", record.status)
-        before = snapshot(record)
-        record.status = RecordStatus.REJECTED.value
-        record.decided_by = ctx.username
-        record.decided_at = ctx.now
-        record.reject_reason = why
-        ctx.session.flush()
-        ctx.audit("enumeration", record.id, "reject", before=before, after=snapshot(record))
-    return [_row(r) for r in records]
+    return [_row(r) for r in reject_records(ctx, Enumeration, "enumeration", ids, reason)]
 

@@ -20,24 +20,29 @@ from opsmanager_desktop.db.models import Evaluation
 from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.distribution_import import datetime_cell
-from opsmanager_desktop.services.enumeration_import import FieldImportResult, stored_keys
 from opsmanager_desktop.services.evaluations import NewEvaluation, check_evaluation
 from opsmanager_desktop.services.field_common import MAX_PHOTOS, RefCache, known_users, store_photos
+from opsmanager_desktop.services.file_import import (
+    FieldImportResult,
+    FileKind,
+    KeyedRun,
+    datetime_cell,
+    import_file,
+    stored_keys,
+)
 from opsmanager_desktop.services.imports import (
     Cancelled,
     Problems,
     Progress,
     Row,
     decimal_cell,
-    read_table,
-    run_import,
 )
 from opsmanager_desktop.services.reading_photos import resolve
 
 REQUIRED = ("meter_number", "utility", "inspected_at", "tariff_found", "meter_condition")
 OPTIONAL = ("evidence", "estimated_loss", "penalty", "photos", "notes", "officer")
 CHUNK = 500
+FILE = FileKind(REQUIRED, OPTIONAL, CHUNK, "evaluations", "recorded")
 
 Key = tuple[str, int, datetime]
 
@@ -54,13 +59,10 @@ class _Item:
         return str(self.values["recorded_by"]), int(str(self.values["connection_id"])), when
 
 
-class _Run:
+class _Run(KeyedRun[Key]):
     def __init__(self, ctx: Ctx, folder: Path) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.folder = folder
-        self.seen: set[Key] = set()
-        self.duplicates = 0
-        self.recorded = 0
         self.refs = RefCache(ctx.session)
 
     def _photos(self, row: Row, problems: Problems) -> tuple[tuple[str, Path], ...]:
@@ -100,14 +102,7 @@ class _Run:
         known = {(a, int(b), c) for a, b, c in stored_keys(
             self.ctx, Evaluation, ("recorded_by", "connection_id", "inspected_at"),
             {i.key for i in parsed})}  # type: ignore[misc]
-        items = []
-        for item in parsed:
-            if item.key in known or item.key in self.seen:
-                self.duplicates += 1
-                continue
-            self.seen.add(item.key)
-            items.append(item)
-        return items
+        return [item for item in parsed if self.is_new(item.key, known)]
 
     def write(self, items: Sequence[_Item]) -> None:
         records = [Evaluation(**i.values) for i in items]
@@ -116,7 +111,7 @@ class _Run:
         store_photos(self.ctx.session, "evaluation_id",
                      [(r.id, name, place) for r, i in zip(records, items, strict=True)
                       for name, place in i.photos], self.ctx.now)
-        self.recorded += len(items)
+        self.written += len(items)
 
 
 @service(Permission.FIELD_RECORD)
@@ -125,13 +120,6 @@ def import_evaluations(ctx: Ctx, path: str | Path, *, skip_invalid: bool = False
                        progress: Progress | None = None,
                        cancelled: Cancelled | None = None) -> FieldImportResult:
     """Record the inspections of a handheld file (see the module docstring)."""
-    table = read_table(path, REQUIRED, OPTIONAL)
-    run = _Run(ctx, Path(path).parent)
-    summary = run_import(table, run.check, run.write, skip_invalid=skip_invalid,
-                         rejects_path=rejects_path, progress=progress, cancelled=cancelled,
-                         chunk_size=CHUNK)
-    ctx.audit("evaluations", Path(path).name[:64], "import", after={
-        "file": str(path), "rows": summary.rows, "recorded": run.recorded,
-        "duplicates": run.duplicates, "rejected": summary.rejected})
-    return FieldImportResult(summary.rows, run.recorded, run.duplicates, summary.rejected,
-                             summary.rejects_path)
+    return import_file(ctx, path, FILE, _Run(ctx, Path(path).parent), FieldImportResult,
+                       skip_invalid=skip_invalid, rejects_path=rejects_path,
+                       progress=progress, cancelled=cancelled)

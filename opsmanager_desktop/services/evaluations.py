@@ -46,14 +46,17 @@ from opsmanager_desktop.services.distribution import normalize_time
 from opsmanager_desktop.services.field_common import (
     PhotoInfo,
     RefCache,
+    add_record,
     checked_photos,
     decided_ids,
     ensure_pending,
-    known_users,
+    field_time,
+    get_record,
+    mark_decided,
+    officer_problem,
     photo_infos,
     plan_problem,
-    reject_reason,
-    store_photos,
+    reject_records,
 )
 from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
 from opsmanager_desktop.services.pending_tariffs import effective_period_now
@@ -156,12 +159,9 @@ def check_evaluation(ctx: Ctx, spec: NewEvaluation, *, users: set[str] | None = 
     add("estimated_loss", money_problem(spec.estimated_loss))
     add("penalty", money_problem(spec.penalty))
     officer = spec.recorded_by.strip() or ctx.username
-    if officer != ctx.username and officer not in (users if users is not None
-                                                   else known_users(session, [officer])):
-        add("officer", f"no user {officer!r}; name the officer by user name")
-    when = normalize_time(spec.inspected_at or ctx.now)
-    if when > ctx.now:
-        add("inspected_at", f"{when:%Y-%m-%d %H:%M} is in the future")
+    add("officer", officer_problem(ctx, officer, users))
+    when, late = field_time(ctx, spec.inspected_at)
+    add("inspected_at", late)
     meter = rules.meter_number(spec.meter_number)
     connection = None
     if not meter:
@@ -210,19 +210,12 @@ def record_evaluation(ctx: Ctx, spec: NewEvaluation,
         raise Conflict(f"{values['recorded_by']} already recorded an inspection of meter "
                        f"{values['meter_number']} at {values['inspected_at']:%Y-%m-%d %H:%M}")
     record = Evaluation(**values, source="MANUAL")
-    ctx.session.add(record)
-    ctx.session.flush()
-    store_photos(ctx.session, "evaluation_id", [(record.id, n, d) for n, d in items], ctx.now)
-    ctx.audit("evaluation", record.id, "record", after=snapshot(record))
+    add_record(ctx, "evaluation", record, items)
     return _detail(ctx, record.id)
 
 
 def _get(ctx: Ctx, record_id: int, lock: bool = False) -> Evaluation:
-    stmt = select(Evaluation).where(Evaluation.id == int(record_id))
-    record = ctx.session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if record is None:
-        raise NotFound(f"no evaluation {record_id}")
-    return record
+    return get_record(ctx, Evaluation, "evaluation", record_id, lock)
 
 
 def _detail(ctx: Ctx, record_id: int) -> EvaluationDetail:
@@ -277,10 +270,7 @@ def _approve_one(ctx: Ctx, record: Evaluation, period: str) -> None:
                        f"{record.meter_number} is closed; reject the record")
     if record.found_plan_id != connection.tariff_plan_id:
         record.effective_period = period
-    record.status = RecordStatus.APPROVED.value
-    record.decided_by = ctx.username
-    record.decided_at = ctx.now
-    ctx.session.flush()
+    mark_decided(ctx, record, RecordStatus.APPROVED)
     if record.penalty > 0:
         charge_account(
             ctx, record.connection_id, record.penalty,
@@ -306,15 +296,5 @@ def approve_evaluations(ctx: Ctx, ids: Sequence[int] | int) -> list[EvaluationRo
 @service(Permission.FIELD_APPROVE)
 def reject_evaluations(ctx: Ctx, ids: Sequence[int] | int, reason: str
                        ) -> list[EvaluationRow]:
-    why = reject_reason(reason)
-    records = [_get(ctx, i, lock=True) for i in decided_ids(ids)]
-    for record in records:
-        ensure_pending(f"evaluation {record.id}", record.status)
-        before = snapshot(record)
-        record.status = RecordStatus.REJECTED.value
-        record.decided_by = ctx.username
-        record.decided_at = ctx.now
-        record.reject_reason = why
-        ctx.session.flush()
-        ctx.audit("evaluation", record.id, "reject", before=before, after=snapshot(record))
+    records = reject_records(ctx, Evaluation, "evaluation", ids, reason)
     return [_detail(ctx, r.id).record for r in records]

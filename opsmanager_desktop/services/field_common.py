@@ -1,6 +1,7 @@
 """What enumerations and evaluations share: their photos (checked and stored like reading
-photos, services/reading_photos.py), the officer they are credited to, the tariff plan they
-name, and the decision bookkeeping."""
+photos, services/reading_photos.py), the officer they are credited to and the time they
+were seen, the tariff plan they name, how a record is stored, found and rejected, and the
+decision bookkeeping."""
 
 from __future__ import annotations
 
@@ -8,23 +9,34 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import FieldPhoto, TariffPlan, User, UtilityType
+from opsmanager_desktop.db.models import (
+    Enumeration,
+    Evaluation,
+    FieldPhoto,
+    TariffPlan,
+    User,
+    UtilityType,
+)
 from opsmanager_desktop.domain.codes import plan_code
-from opsmanager_desktop.domain.errors import Conflict, invalid
+from opsmanager_desktop.domain.errors import Conflict, NotFound, invalid
 from opsmanager_desktop.domain.field_records import (
     REASON_MAX,
     RecordStatus,
     decide_problem,
 )
+from opsmanager_desktop.services.audit import snapshot
+from opsmanager_desktop.services.core import Ctx
+from opsmanager_desktop.services.distribution import normalize_time
 from opsmanager_desktop.services.imports import batched
 from opsmanager_desktop.services.reading_photos import content_type, data_problem
 
 MAX_PHOTOS = 10
+Record = TypeVar("Record", Enumeration, Evaluation)
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,61 @@ def officer_of(session: Session, name: str | None, caller: str) -> str:
     if not known_users(session, [wanted]):
         raise invalid("recorded_by", f"no user {wanted!r}; name the officer by user name")
     return wanted
+
+
+def officer_problem(ctx: Ctx, officer: str, users: set[str] | None) -> str | None:
+    """Why a record cannot be credited to `officer` (looked up in `users`, the names an
+    import found for its chunk, else in the database)."""
+    if officer != ctx.username and officer not in (users if users is not None
+                                                   else known_users(ctx.session, [officer])):
+        return f"no user {officer!r}; name the officer by user name"
+    return None
+
+
+def field_time(ctx: Ctx, given: datetime | None) -> tuple[datetime, str | None]:
+    """When a record was seen (now when not given, whole seconds) and why it may not be."""
+    when = normalize_time(given or ctx.now)
+    return when, f"{when:%Y-%m-%d %H:%M} is in the future" if when > ctx.now else None
+
+
+def add_record(ctx: Ctx, what: str, record: Record,
+               photos: Sequence[tuple[str, bytes]]) -> None:
+    """Store a record entered by hand (`what`: "enumeration" or "evaluation"), its photos
+    (file name, bytes) and its audit row."""
+    ctx.session.add(record)
+    ctx.session.flush()
+    store_photos(ctx.session, f"{what}_id", [(record.id, n, d) for n, d in photos], ctx.now)
+    ctx.audit(what, record.id, "record", after=snapshot(record))
+
+
+def get_record(ctx: Ctx, model: type[Record], what: str, record_id: int,
+               lock: bool = False) -> Record:
+    stmt = select(model).where(model.id == int(record_id))
+    record = ctx.session.scalars(stmt.with_for_update() if lock else stmt).first()
+    if record is None:
+        raise NotFound(f"no {what} {record_id}")
+    return record
+
+
+def mark_decided(ctx: Ctx, record: Record, status: RecordStatus) -> None:
+    record.status = status.value
+    record.decided_by = ctx.username
+    record.decided_at = ctx.now
+    ctx.session.flush()
+
+
+def reject_records(ctx: Ctx, model: type[Record], what: str, ids: Sequence[int] | int,
+                   reason: str) -> list[Record]:
+    """Reject the pending records, all or none, each with its audit row."""
+    why = reject_reason(reason)
+    records = [get_record(ctx, model, what, i, lock=True) for i in decided_ids(ids)]
+    for record in records:
+        ensure_pending(f"{what} {record.id}", record.status)
+        before = snapshot(record)
+        record.reject_reason = why
+        mark_decided(ctx, record, RecordStatus.REJECTED)
+        ctx.audit(what, record.id, "reject", before=before, after=snapshot(record))
+    return records
 
 
 def plans_by_code(session: Session, codes: Iterable[str]) -> dict[str, TariffPlan]:
