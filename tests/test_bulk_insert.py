@@ -1,5 +1,6 @@
-"""db/bulk.insert_rows: the rows read back exactly as given (text that looks like SQL
-included), wrong types refused before anything is sent, long batches split."""
+"""db/bulk: insert_rows reads back exactly as given (text that looks like SQL included),
+wrong types refused before anything is sent, long batches split; InQuery finds exactly the
+listed rows; the driver's errors come as SQLAlchemy's."""
 
 from __future__ import annotations
 
@@ -18,8 +19,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     select,
+    text,
 )
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from opsmanager_desktop.db import bulk
 from opsmanager_desktop.db.types import Quantity
@@ -81,3 +85,43 @@ def test_wrong_types_are_refused(engine: Engine, scratch: Table, column: str, va
         bulk.insert_rows(conn, scratch, tuple(scratch.c.keys()), [row])
     with engine.connect() as conn:
         assert conn.execute(select(scratch)).first() is None
+
+
+def test_in_query_finds_exactly_the_listed_rows(engine: Engine, scratch: Table) -> None:
+    """Text that looks like SQL or like a %-placeholder is a value, nothing more; on
+    MySQL/MariaDB the rendered path gives what SQLAlchemy's own execution gives."""
+    rows = _rows(40)
+    with engine.begin() as conn:
+        bulk.insert_rows(conn, scratch, ("id", "amount", "day", "flag", "label", "note", "at"),
+                         rows)
+    stmt = select(scratch.c.id, scratch.c.amount, scratch.c.day, scratch.c.label) \
+        .where(scratch.c.label.in_(bindparam("labels", expanding=True)),
+               scratch.c.id > bindparam("above"), scratch.c.note.is_(None)) \
+        .order_by(scratch.c.id)
+    query = bulk.InQuery(stmt, "labels")
+    labels = [*NASTY[:6], "' OR '1'='1", "%(above)s", "absent"]
+    with engine.connect() as conn:
+        got = query.rows(conn, labels, above=3)
+        again = query.rows(conn, ["O'Brien"], above=0)  # the template is reused
+        assert query.rows(conn, [], above=0) == []
+        core = [tuple(r) for r in conn.execute(stmt, {"labels": labels, "above": 3})]
+    want = [(r["id"], r["amount"], r["day"], r["label"]) for r in rows
+            if r["label"] in labels and r["id"] > 3 and r["note"] is None]  # type: ignore[operator]
+    assert got == want == core
+    assert [r[3] for r in again] == ["O'Brien"] * len(again) and again
+
+
+def test_driver_errors_come_as_sqlalchemy_errors(engine: Engine, scratch: Table) -> None:
+    """services/core.py maps SQLAlchemy's errors to messages (a clash is a Conflict), so the
+    rendered statements raise those too, not the driver's own."""
+    row = _rows(1)[0]
+    columns = ("id", "amount", "day", "flag", "label", "note", "at")
+    with engine.begin() as conn:
+        bulk.insert_rows(conn, scratch, columns, [row])
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        bulk.insert_rows(conn, scratch, columns, [row])
+    broken = bulk.InQuery(select(scratch.c.id).where(
+        scratch.c.id.in_(bindparam("ids", expanding=True)),
+        scratch.c.id == text("no_such_column")), "ids")
+    with pytest.raises(DBAPIError), engine.connect() as conn:
+        broken.rows(conn, [1])

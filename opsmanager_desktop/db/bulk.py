@@ -1,4 +1,5 @@
-"""Bulk INSERT of many rows, fast on MySQL/MariaDB too.
+"""Bulk statements, fast on MySQL/MariaDB too: INSERT of many rows (`insert_rows`) and
+SELECT by a long IN list run chunk after chunk (`InQuery`).
 
 PyMySQL (pure Python) turns every value of an executemany into SQL text through a generic
 per-value dispatch (escape -> escape_item -> encoder); for a million-row import with 14
@@ -19,6 +20,10 @@ A value of the wrong type raises TypeError before anything is sent. Statements a
 at PyMySQL's own limit (about 1 MB) so no bigger packet reaches the server than
 executemany sends. Other databases (SQLite: the driver is C) get a plain Core executemany.
 
+`InQuery` renders its IN list with the same functions: SQLAlchemy's expanding parameter
+costs a bind name, a placeholder and an escape per value, and its result rows a processor
+per cell, which for a million-row import cost more than the server's answer.
+
 LOAD DATA LOCAL INFILE would be faster still, but it needs `local_infile` on the client
 (which lets a malicious or impersonated server read any file the desktop user can read)
 and on the server (a DBA setting we do not own); this needs neither.
@@ -32,6 +37,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, Integer, Table, insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeEngine
 
 from opsmanager_desktop.db.types import ScaledDecimal
@@ -56,18 +64,78 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
     prefix = (f"INSERT INTO {conn.dialect.identifier_preparer.format_table(table)} ("
               + ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
               + ") VALUES ")
+    parts: list[str] = []
+    size = len(prefix)
+    for row in rows:
+        values = "(" + ",".join([lit(row[name]) for name, lit in literals]) + ")"
+        if parts and size + len(values) + 1 > MAX_STATEMENT:
+            _run(conn, prefix + ",".join(parts))
+            parts, size = [], len(prefix)
+        parts.append(values)
+        size += len(values) + 1
+    _run(conn, prefix + ",".join(parts))
+
+
+class InQuery:
+    """A SELECT with one expanding IN parameter, run for many lists of values:
+
+        MY_QUERY = InQuery(select(...).where(T.c.x.in_(bindparam("xs", expanding=True)),
+                                             T.c.y == bindparam("y")), "xs")
+        rows = MY_QUERY.rows(conn, xs, y=1)
+
+    `rows` gives plain tuples. On MySQL/MariaDB they are what the driver returns, with no
+    SQLAlchemy result processing: DECIMAL as Decimal, DATE as date, BOOLEAN as 0/1 (read
+    them with bool()). Elsewhere the statement runs through SQLAlchemy as usual. Keep each
+    list short (services/imports.batched): the server plans every call anew.
+    """
+
+    def __init__(self, stmt: Select[Any], name: str) -> None:
+        self.stmt, self.name = stmt, name
+        self._templates: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    def rows(self, conn: Connection, values: Sequence[Any], **params: Any) \
+            -> list[tuple[Any, ...]]:
+        if not values:
+            return []
+        if conn.dialect.name not in ("mysql", "mariadb"):
+            return [tuple(r) for r in conn.execute(self.stmt, {self.name: values, **params})]
+        template, binds = self._template(conn.dialect)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        escape = driver.escape
+        rendered = {key: _literal(bind.type, conn, escape)(params.get(key, bind.value))
+                    for key, bind in binds.items() if key != self.name}
+        literal = _literal(binds[self.name].type, conn, escape)
+        rendered[self.name] = ",".join([literal(v) for v in values])
+        return _run(conn, template % rendered)
+
+    def _template(self, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+        """The statement compiled once per dialect, every parameter a %(name)s slot."""
+        found = self._templates.get(dialect.name)
+        if found is None:
+            compiled = self.stmt.compile(dialect=dialect)
+            assert dialect.paramstyle == "pyformat", dialect.paramstyle
+            template = compiled.string.replace(f"__[POSTCOMPILE_{self.name}]",
+                                               f"%({self.name})s")
+            binds = {key: bind for bind, key in compiled.bind_names.items()}
+            found = self._templates[dialect.name] = (template, binds)
+        return found
+
+
+def _run(conn: Connection, sql: str) -> list[tuple[Any, ...]]:
+    """Run finished SQL text on the driver's cursor, in the caller's transaction (no args:
+    the driver does no %-formatting), with the driver's errors raised as SQLAlchemy's, as
+    the service layer expects (services/core.py)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    dbapi = conn.dialect.loaded_dbapi
     cursor = driver.cursor()
     try:
-        parts: list[str] = []
-        size = len(prefix)
-        for row in rows:
-            values = "(" + ",".join([lit(row[name]) for name, lit in literals]) + ")"
-            if parts and size + len(values) + 1 > MAX_STATEMENT:
-                cursor.execute(prefix + ",".join(parts))  # no args: no %-formatting
-                parts, size = [], len(prefix)
-            parts.append(values)
-            size += len(values) + 1
-        cursor.execute(prefix + ",".join(parts))
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    except dbapi.Error as exc:
+        shown = sql if len(sql) <= 300 else sql[:300] + " ..."
+        raise DBAPIError.instance(shown, None, exc, dbapi.Error) from exc
     finally:
         cursor.close()
 
