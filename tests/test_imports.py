@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import threading
+import time
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -231,3 +234,68 @@ def test_cancel_stops_and_leaves_no_rejects_file(tmp_path: Path) -> None:
         _numbers_import(tmp_path, "meter_number,reading\nM1,x\nM2,2\nM3,3\n",
                         skip_invalid=True, cancelled=cancelled)
     assert not (tmp_path / "in.rejects.csv").exists()
+
+
+def test_write_behind_writes_every_chunk_in_order_on_another_thread(tmp_path: Path) -> None:
+    rows = "".join(f"M{i},{i}\n" for i in range(1, 12))
+    table = read_table(write_csv(tmp_path / "in.csv", "meter_number,reading\n" + rows), REQ)
+    main = threading.get_ident()
+    written: list[tuple[int, list[int]]] = []
+    in_flight = threading.Semaphore(1)  # one write at a time
+
+    def write(items: Sequence[int]) -> None:
+        assert in_flight.acquire(blocking=False), "two writes ran at once"
+        time.sleep(0.01)  # the next chunk is checked meanwhile
+        written.append((threading.get_ident(), list(items)))
+        in_flight.release()
+
+    def check(chunk: list[Row], problems: Problems) -> list[int]:
+        return [r.number for r in chunk]
+
+    summary = run_import(table, check, write, chunk_size=3, write_behind=True)
+    assert [n for _thread, items in written for n in items] == list(range(2, 13))
+    assert all(thread != main for thread, _items in written)
+    assert (summary.rows, summary.imported) == (11, 11)
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_write_behind_raises_the_writers_error_and_stops(tmp_path: Path,
+                                                         skip_invalid: bool) -> None:
+    rows = "".join(f"M{i},{i}\n" for i in range(1, 12))
+    table = read_table(write_csv(tmp_path / "in.csv", "meter_number,reading\n" + rows), REQ)
+    checked: list[int] = []
+
+    def write(items: Sequence[int]) -> None:
+        if 5 in items:
+            raise RuntimeError("the database refused chunk 2")
+
+    def check(chunk: list[Row], problems: Problems) -> list[int]:
+        checked.extend(r.number for r in chunk)
+        return [r.number for r in chunk]
+
+    with pytest.raises(RuntimeError, match="refused chunk 2"):
+        run_import(table, check, write, chunk_size=3, write_behind=True,
+                   skip_invalid=skip_invalid)
+    assert 11 not in checked  # raised when the next chunk was handed over, not at the end
+    assert not (tmp_path / "in.rejects.csv").exists()
+
+
+def test_write_behind_waits_for_the_write_in_flight_before_a_cancel_returns(
+        tmp_path: Path) -> None:
+    table = read_table(write_csv(tmp_path / "in.csv", "meter_number,reading\nM1,1\nM2,2\n"),
+                       REQ)
+    finished: list[int] = []
+    asked: list[int] = []
+
+    def write(items: Sequence[int]) -> None:
+        time.sleep(0.2)
+        finished.extend(items)
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # after the only chunk, its write still running
+
+    with pytest.raises(ImportCancelled):
+        run_import(table, lambda chunk, problems: [r.number for r in chunk], write,
+                   chunk_size=5, write_behind=True, cancelled=cancelled)
+    assert finished == [2, 3]  # the caller's rollback comes after the last write ended

@@ -244,3 +244,31 @@ def test_many_rows_across_chunks(world: World, tmp_path: Path) -> None:
     assert row_counts(world.backend) == before
     result = _import(world, tmp_path / "r.csv", skip_invalid=True)
     assert (result.imported, result.rejected, result.flagged_zero) == (12000, 1, 240)
+
+
+def test_reading_entered_meanwhile_fails_the_import_cleanly(world: World, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Another officer enters a reading for a meter of the file after the file was checked
+    and before its chunk is written: the unique key refuses the write (on MariaDB on the
+    import's writer thread), the officer is told, and nothing of the file stays."""
+    if not world.backend.is_mysql:
+        pytest.skip("SQLite: the import holds the only write lock; no one enters meanwhile")
+    from opsmanager_desktop.services import reading_import
+    check = reading_import._ReadingImport.check
+
+    def check_then_race(job: reading_import._ReadingImport, rows: list[object],
+                        problems: object) -> object:
+        items = check(job, rows, problems)  # type: ignore[arg-type]
+        if not job.seen.get(-1):
+            job.seen[-1] = 1
+            world.reading("M2", JAN, "40", approve=False)  # committed by its own service call
+        return items
+
+    monkeypatch.setattr(reading_import._ReadingImport, "check", check_then_race)
+    before = row_counts(world.backend)
+    with pytest.raises(Conflict, match="clashes with existing data"):
+        _import(world, write_csv(tmp_path / "r.csv", HEADER + GOOD))
+    after = row_counts(world.backend)
+    assert after["meter_readings"] == before["meter_readings"] + 1  # the other officer's only
+    assert [r.current_reading for r in _rows(world, cycle=JAN)] == [D("40")]

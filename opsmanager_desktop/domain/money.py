@@ -7,6 +7,7 @@ a float has already lost the cents.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -49,7 +50,12 @@ def round_units(value: Decimal) -> Decimal:
 
 
 def has_at_most_places(value: Decimal, places: int) -> bool:
-    return value == value.quantize(Decimal(1).scaleb(-places))
+    return value == value.quantize(_quantum(places))
+
+
+@lru_cache(maxsize=16)
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
 
 
 def format_money(value: Decimal) -> str:

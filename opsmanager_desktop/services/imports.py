@@ -30,12 +30,14 @@ import csv
 import io
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from opsmanager_desktop.domain.errors import FieldProblem, OpsError, ValidationError
 from opsmanager_desktop.domain.money import D, has_at_most_places
@@ -64,7 +66,7 @@ class ImportCancelled(OpsError):
         super().__init__("the import was cancelled; nothing was imported")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs 3x to make, a million times
 class Row:
     """One data row: its 1-based row number in the file (the header is row 1, as a
     spreadsheet shows it) and its cells as stripped text."""
@@ -273,7 +275,7 @@ def decimal_cell(row: Row, column: str, problems: Problems, *, places: int = 2,
         problems.add(row, column, f"{text} must not be negative")
     elif not has_at_most_places(value, places):
         problems.add(row, column, f"{text} has more than {places} decimal places")
-    elif abs(value) >= Decimal(10) ** (digits - places):
+    elif abs(value) >= _limit(digits - places):
         problems.add(row, column, f"{text} is too large")
     else:
         return value
@@ -289,15 +291,28 @@ def date_cell(row: Row, column: str, problems: Problems, *,
         if required:
             problems.add(row, column, "is required")
         return None
+    found = _date(text)
+    if isinstance(found, str):
+        problems.add(row, column, found)
+        return None
+    return found
+
+
+@lru_cache(maxsize=4096)  # a file holds a few dates a million times
+def _date(text: str) -> date | str:
+    """The date `text` writes, or why it is none."""
     match = _ISO_DATE.match(text)
-    if match is not None:
-        try:
-            return date.fromisoformat(match.group(1))
-        except ValueError:
-            problems.add(row, column, f"{text!r} is not a real date")
-            return None
-    problems.add(row, column, f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-01-31")
-    return None
+    if match is None:
+        return f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-01-31"
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        return f"{text!r} is not a real date"
+
+
+@lru_cache(maxsize=32)
+def _limit(whole_digits: int) -> Decimal:
+    return Decimal(10) ** whole_digits
 
 
 def choice_cell(row: Row, column: str, problems: Problems, choices: Mapping[str, T], *,
@@ -373,50 +388,97 @@ class RejectsWriter:
 def run_import(table: Table, check: Callable[[list[Row], Problems], Sequence[T]],
                write: Callable[[Sequence[T]], None], *, skip_invalid: bool = False,
                rejects_path: str | Path | None = None, progress: Progress | None = None,
-               cancelled: Cancelled | None = None,
-               chunk_size: int = CHUNK_SIZE) -> ImportSummary:
+               cancelled: Cancelled | None = None, chunk_size: int = CHUNK_SIZE,
+               write_behind: bool = False) -> ImportSummary:
     """Check every chunk, write the good items, and end as the module docstring says.
 
     Rows wider than the header are refused here, so `check` never sees them.
+    `write_behind`: each chunk's `write` runs on a worker thread while the next chunk is
+    read and checked (one write at a time, in file order; its error is raised here). Then
+    `check` must not use the connection `write` writes through.
     """
     problems = Problems()
     rejects = RejectsWriter(table, Path(rejects_path) if rejects_path
                             else default_rejects_path(table.path)) if skip_invalid else None
     done = imported = 0
     width = len(table.columns)
-    try:
-        for chunk in table.chunks(chunk_size):
+    with _Writer(write, write_behind) as writer:
+        try:
+            for chunk in table.chunks(chunk_size):
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled()
+                bad = _check_chunk(chunk, width, check, writer.write, problems, rejects)
+                imported += len(chunk) - bad
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, max(done, table.total))
             if cancelled is not None and cancelled():
                 raise ImportCancelled()
-            chunk_problems = Problems()
-            for row in chunk:
-                if len(row.cells) > width and any(row.cells[width:]):
-                    chunk_problems.add(row, "row", f"has {len(row.cells)} cells but the "
-                                       f"header names {width} columns")
-            good = [r for r in chunk if not chunk_problems.has(r)]
-            items = check(good, chunk_problems) if good else []
-            bad = [r for r in chunk if chunk_problems.has(r)]
-            chunk_problems.items.sort(key=lambda p: p.row or 0)  # in file order, stable
+            writer.finish()
+        except BaseException:
             if rejects is not None:
-                for row in bad:
-                    rejects.add(row, chunk_problems.by_row[row.number])
-            else:
-                problems.merge(chunk_problems)
-            # all-or-nothing: once a problem is known nothing more is written (what was
-            # written is rolled back with the transaction when the error is raised)
-            if items and (rejects is not None or not len(problems)):
-                write(items)
-            imported += len(chunk) - len(bad)
-            done += len(chunk)
-            if progress is not None:
-                progress(done, max(done, table.total))
-        if cancelled is not None and cancelled():
-            raise ImportCancelled()
-    except BaseException:
-        if rejects is not None:
-            rejects.discard()
-        raise
+                rejects.discard()
+            raise
     path = rejects.close() if rejects is not None else None
     if len(problems):
         raise problems.error()
     return ImportSummary(done, imported, rejects.count if rejects else 0, path)
+
+
+def _check_chunk(chunk: list[Row], width: int, check: Callable[[list[Row], Problems], Sequence[T]],
+                 write: Callable[[Sequence[T]], None], problems: Problems,
+                 rejects: RejectsWriter | None) -> int:
+    """Check one chunk, note its problems (or its rejects), write its items; the number of
+    bad rows."""
+    chunk_problems = Problems()
+    for row in chunk:
+        if len(row.cells) > width and any(row.cells[width:]):
+            chunk_problems.add(row, "row", f"has {len(row.cells)} cells but the "
+                               f"header names {width} columns")
+    good = [r for r in chunk if not chunk_problems.has(r)]
+    items = check(good, chunk_problems) if good else []
+    bad = [r for r in chunk if chunk_problems.has(r)]
+    chunk_problems.items.sort(key=lambda p: p.row or 0)  # in file order, stable
+    if rejects is not None:
+        for row in bad:
+            rejects.add(row, chunk_problems.by_row[row.number])
+    else:
+        problems.merge(chunk_problems)
+    # all-or-nothing: once a problem is known nothing more is written (what was
+    # written is rolled back with the transaction when the error is raised)
+    if items and (rejects is not None or not len(problems)):
+        write(items)
+    return len(bad)
+
+
+class _Writer(Generic[T]):
+    """`write` called in turn, or on one worker thread behind the caller (write_behind)."""
+
+    def __init__(self, write: Callable[[Sequence[T]], None], behind: bool) -> None:
+        self._write = write
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-write") if behind \
+            else None
+        self._pending: Future[None] | None = None
+
+    def write(self, items: Sequence[T]) -> None:
+        if self._pool is None:
+            self._write(items)
+            return
+        self.finish()  # one chunk in flight: memory stays flat, errors surface soon
+        self._pending = self._pool.submit(self._write, items)
+
+    def finish(self) -> None:
+        """Wait for the write in flight; its error is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> _Writer[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # the caller rolls the transaction back next: no write may still be running then
+        if self._pending is not None:
+            wait([self._pending])
+        if self._pool is not None:
+            self._pool.shutdown()

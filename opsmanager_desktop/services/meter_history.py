@@ -4,17 +4,29 @@ readings and the meter changes not yet read (the inputs of domain/readings.py)."
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+)
+from sqlalchemy import Connection as DbConnection
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import BillingCycle, MeterReading, MeterReplacement
+from opsmanager_desktop.db.bulk import InQuery
+from opsmanager_desktop.db.models import BillingCycle, Connection, MeterReading, MeterReplacement
 from opsmanager_desktop.domain.cycle import CycleStatus
 from opsmanager_desktop.domain.errors import Conflict, ValidationError
 from opsmanager_desktop.domain.readings import (
@@ -34,8 +46,7 @@ from opsmanager_desktop.services.cycles import cycle_by_period
 from opsmanager_desktop.services.imports import batched
 
 
-@dataclass(frozen=True)
-class MeterHistory:
+class MeterHistory(NamedTuple):  # NamedTuples: made a million times in an import
     position: MeterPosition
     latest_period: str | None  # cycle of the latest reading that is not rejected
     recent_units: tuple[Decimal, ...]  # last approved actual readings before the cycle
@@ -44,8 +55,7 @@ class MeterHistory:
     replaced_on: date | None  # of the last of those changes
 
 
-@dataclass(frozen=True)
-class Computed:
+class Computed(NamedTuple):
     units: ReadingUnits
     flags: tuple[Flag, ...]
 
@@ -56,7 +66,7 @@ def replaced_connections(session: Session) -> set[int]:
         MeterReplacement.reading_id.is_(None))))
 
 
-def load_histories(session: Session, initial_readings: Mapping[int, Decimal],
+def load_histories(session: Session | DbConnection, initial_readings: Mapping[int, Decimal],
                    period: str | None = None, *,
                    replaced: Collection[int] | None = None) -> dict[int, MeterHistory]:
     """The history of each connection (id -> its initial reading) as seen from the cycle
@@ -66,40 +76,54 @@ def load_histories(session: Session, initial_readings: Mapping[int, Decimal],
     ids = list(initial_readings)
     if not ids:
         return {}
-    latest: dict[int, tuple[MeterPosition, str]] = {}
-    recent: dict[int, list[Decimal]] = {}
-    pending: dict[int, list[MeterReplacement]] = {}
-    core = session.connection()  # plain rows: no ORM result processing for big chunks
-    ranked = _ranked(period)
+    if isinstance(session, Session):
+        session.flush()  # a meter change added in this transaction counts (no autoflush here)
+    conn = session.connection() if isinstance(session, Session) else session
+    summaries: dict[int, tuple[Any, ...]] = {}
+    query = _by_ids(period)
     for part in batched(ids):
-        for cid, current, units, carried, estimated, cycle, is_latest, is_recent \
-                in core.execute(ranked, {"ids": part}).all():
-            if is_latest:
-                latest[cid] = (position_after(current, carried, bool(estimated)), cycle)
-            if is_recent:
-                recent.setdefault(cid, []).append(units)
-        waiting = part if replaced is None else [c for c in part if c in replaced]
-        if waiting:
-            for rep in session.scalars(select(MeterReplacement).where(
-                    MeterReplacement.connection_id.in_(waiting),
-                    MeterReplacement.reading_id.is_(None)).order_by(MeterReplacement.id)):
-                pending.setdefault(rep.connection_id, []).append(rep)
-    result = {}
-    for cid, initial in initial_readings.items():
-        reps = pending.get(cid, [])
-        last = latest.get(cid)
-        if reps:
-            position = MeterPosition.fresh(reps[-1].new_initial_reading)
-        elif last is not None:
-            position = last[0]
-        else:
-            position = MeterPosition.fresh(initial)
-        result[cid] = MeterHistory(
-            position, last[1] if last else None, tuple(recent.get(cid, ())),
-            tuple(Replacement(x.old_previous_reading, x.old_final_reading,
-                              x.new_initial_reading) for x in reps),
-            tuple(x.id for x in reps), reps[-1].replaced_on if reps else None)
-    return result
+        summaries.update((row[0], row[1:]) for row in query.rows(conn, part))
+    pending = pending_replacements(conn, ids, replaced)
+    return {cid: meter_history(initial, summaries.get(cid), pending.get(cid, ()))
+            for cid, initial in initial_readings.items()}
+
+
+def pending_replacements(conn: DbConnection, ids: Collection[int],
+                         replaced: Collection[int] | None = None) \
+        -> dict[int, list[Row[Any]]]:
+    """The meter changes of these connections still waiting for their first reading, oldest
+    first. `replaced`: replaced_connections(), to ask only about those."""
+    waiting = list(ids) if replaced is None else [c for c in ids if c in replaced]
+    pending: dict[int, list[Any]] = {}
+    m = MeterReplacement
+    for part in batched(waiting):
+        for row in conn.execute(select(
+                m.id, m.connection_id, m.old_previous_reading, m.old_final_reading,
+                m.new_initial_reading, m.replaced_on).where(
+                m.connection_id.in_(part), m.reading_id.is_(None)).order_by(m.id)):
+            pending.setdefault(row.connection_id, []).append(row)
+    return pending
+
+
+def meter_history(initial: Decimal, summary: Sequence[Any] | None,
+                  pending: Sequence[Row[Any]]) -> MeterHistory:
+    """A connection's MeterHistory from its initial reading, its row of history_summary()
+    without the connection id (None: never read) and its pending meter changes."""
+    latest_period = recent = None
+    if summary is not None:
+        current, carried, estimated, latest_period, *units = summary
+        recent = tuple(u for u in units if u is not None)
+    if pending:
+        position = MeterPosition.fresh(pending[-1].new_initial_reading)
+    elif latest_period is not None:
+        position = position_after(current, carried, bool(estimated))
+    else:
+        position = MeterPosition.fresh(initial)
+    return MeterHistory(
+        position, latest_period, recent or (),
+        tuple(Replacement(x.old_previous_reading, x.old_final_reading,
+                          x.new_initial_reading) for x in pending),
+        tuple(x.id for x in pending), pending[-1].replaced_on if pending else None)
 
 
 BY_CONNECTION = "FORCE INDEX (uq_meter_readings_connection_id_cycle_id)"
@@ -108,20 +132,22 @@ BY_CONNECTION = "FORCE INDEX (uq_meter_readings_connection_id_cycle_id)"
 _S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
 
-def by_connection(stmt: _S) -> _S:
-    """Read meter_readings through its (connection, cycle) key. Given `connection_id IN
-    (...) AND cycle_id = ?`, MariaDB prefers the (cycle, status) index and scans the whole
-    cycle for every chunk, which makes an import of a big cycle quadratic."""
-    return stmt.with_hint(MeterReading, BY_CONNECTION, "mysql") \
-        .with_hint(MeterReading, BY_CONNECTION, "mariadb")
+def by_connection(stmt: _S, readings: Any = MeterReading) -> _S:
+    """Read meter_readings (or its alias `readings`) through its (connection, cycle) key.
+    Given `connection_id IN (...) AND cycle_id = ?`, MariaDB prefers the (cycle, status)
+    index and scans the whole cycle for every chunk, which makes an import of a big cycle
+    quadratic."""
+    return stmt.with_hint(readings, BY_CONNECTION, "mysql") \
+        .with_hint(readings, BY_CONNECTION, "mariadb")
 
 
-@lru_cache(maxsize=16)
-def _ranked(period: str | None) -> Select[Any]:
-    """Per connection (the `ids` parameter): its latest reading and its last 3 approved
-    actual readings, newest first, flagged (is_latest, is_recent), read through the
-    (connection, cycle) index. Built once per period: building and caching the statement
-    again for each 900 ids cost more than running it."""
+def history_summary(period: str | None, *where: ColumnElement[bool]) -> Subquery:
+    """One row per connection whose readings pass `where` (conditions on MeterReading and
+    on Connection, joined): connection_id; its latest reading that is not rejected
+    (current_reading, carried_units, is_estimated, period); then the units of its last
+    HISTORY_SIZE approved actual readings, newest first (NULL where it has fewer). Readings
+    of the cycle `period` itself are left out and only earlier ones count as recent; None:
+    every reading counts. Read through the (connection, cycle) index."""
     r, c = MeterReading, BillingCycle
     countable = and_(r.status == ReadingStatus.APPROVED.value, r.is_estimated.is_(False))
     if period is not None:
@@ -135,18 +161,32 @@ def _ranked(period: str | None) -> Select[Any]:
                func.row_number().over(partition_by=[r.connection_id, kind],
                                       order_by=c.period.desc()).label("rn_kind"))
         .join(c, c.id == r.cycle_id)
-        .where(r.connection_id.in_(bindparam("ids", expanding=True)),
-               r.status != ReadingStatus.REJECTED.value))
-    stmt = by_connection(stmt)
+        .join(Connection, Connection.id == r.connection_id)
+        .where(r.status != ReadingStatus.REJECTED.value, *where))
     if period is not None:
         stmt = stmt.where(c.period != period)
-    ranked = stmt.subquery()
+    ranked = by_connection(stmt).subquery("ranked")
     latest = ranked.c.rn_all == 1
-    recent = and_(ranked.c.kind == 1, ranked.c.rn_kind <= HISTORY_SIZE)
-    return select(ranked.c.connection_id, ranked.c.current_reading, ranked.c.units,
-                  ranked.c.carried_units, ranked.c.is_estimated, ranked.c.period,
-                  case((latest, 1), else_=0), case((recent, 1), else_=0)) \
-        .where(or_(latest, recent)).order_by(ranked.c.connection_id, ranked.c.period.desc())
+
+    def newest(column: ColumnElement[Any], label: str) -> Label[Any]:
+        return func.max(case((latest, column))).label(label)
+    recent = [func.max(case((and_(ranked.c.kind == 1, ranked.c.rn_kind == n),
+                                ranked.c.units))).label(f"units_{n}")
+              for n in range(1, HISTORY_SIZE + 1)]
+    return select(ranked.c.connection_id, newest(ranked.c.current_reading, "current_reading"),
+                  newest(ranked.c.carried_units, "carried_units"),
+                  newest(ranked.c.is_estimated, "is_estimated"),
+                  newest(ranked.c.period, "period"), *recent) \
+        .group_by(ranked.c.connection_id).subquery("history")
+
+
+@lru_cache(maxsize=16)
+def _by_ids(period: str | None) -> InQuery:
+    """history_summary() of the connections in the `ids` list. Built once per period:
+    building a statement again for each 900 ids cost more than running it."""
+    summary = history_summary(period, MeterReading.connection_id.in_(
+        bindparam("ids", expanding=True)))
+    return InQuery(select(summary), "ids")
 
 
 def later_reading_problem(history: MeterHistory, period: str) -> str | None:

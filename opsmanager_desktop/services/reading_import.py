@@ -14,15 +14,20 @@ bulk INSERT.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Connection as DbConnection
+from sqlalchemy import Table, and_, bindparam, delete, select, update
+from sqlalchemy.orm import aliased
 
-from opsmanager_desktop.db.bulk import insert_rows
+from opsmanager_desktop.db.bulk import InQuery, insert_rows
+from opsmanager_desktop.db.engine import is_mysql
 from opsmanager_desktop.db.models import BillingCycle, Connection, MeterReading, MeterReplacement
 from opsmanager_desktop.db.models.readings import ReadingPhoto
 from opsmanager_desktop.domain.codes import utility_code
@@ -55,9 +60,11 @@ from opsmanager_desktop.services.meter_history import (
     Computed,
     by_connection,
     compute,
+    history_summary,
     later_reading_problem,
-    load_histories,
+    meter_history,
     open_cycle,
+    pending_replacements,
     reading_values,
     replaced_connections,
 )
@@ -81,8 +88,7 @@ class ReadingImportResult:
     rejects_path: Path | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
+class _Parsed(NamedTuple):  # NamedTuples: made a million times, 3x cheaper than frozen
     row: Row
     meter: str
     utility_id: int
@@ -92,8 +98,7 @@ class _Parsed:
     photo: tuple[str, Path] | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):
     values: dict[str, Any]
     replace_id: int | None  # the REJECTED reading this one takes the place of
     replacement_ids: tuple[int, ...]  # meter changes this reading consumes
@@ -101,14 +106,23 @@ class _Item:
 
 
 class _ReadingImport:
-    def __init__(self, ctx: Ctx, cycle: BillingCycle, source: ReadingSource,
-                 folder: Path) -> None:
+    def __init__(self, ctx: Ctx, cycle: BillingCycle, source: ReadingSource, folder: Path,
+                 reads: DbConnection) -> None:
+        """`reads`: the connection `check` reads through; see import_readings."""
         self.ctx, self.cycle, self.source, self.folder = ctx, cycle, source, folder
+        self.reads = reads
         self.utilities = utility_ids(ctx.session)
         self.utility_names = {v: k for k, v in self.utilities.items()}
         self.seen: dict[int, int] = {}  # connection id -> row of this file
         self.replaced = replaced_connections(ctx.session)
+        self.date_problems: dict[date, str | None] = {}
         self.counts = {"imported": 0, "replaced": 0, "high": 0, "zero": 0, "photos": 0}
+
+    def _date_problem(self, read_at: date) -> str | None:
+        if read_at not in self.date_problems:  # a file holds a few dates a million times
+            self.date_problems[read_at] = read_date_problem(
+                read_at, self.cycle.start_date, self.cycle.end_date, self.ctx.now.date())
+        return self.date_problems[read_at]
 
     def _parse(self, row: Row, problems: Problems) -> _Parsed | None:
         meter = text_cell(row, "meter_number", problems, max_length=METER_MAX)
@@ -116,8 +130,7 @@ class _ReadingImport:
                               normalize=utility_code)
         value = decimal_cell(row, "reading", problems, places=3)
         read_at = date_cell(row, "read_at", problems)
-        if read_at is not None and (problem := read_date_problem(
-                read_at, self.cycle.start_date, self.cycle.end_date, self.ctx.now.date())):
+        if read_at is not None and (problem := self._date_problem(read_at)):
             problems.add(row, "read_at", problem)
         reader = text_cell(row, "reader", problems, required=False, max_length=64)
         photo = None
@@ -134,43 +147,39 @@ class _ReadingImport:
 
     def check(self, rows: list[Row], problems: Problems) -> list[_Item]:
         parsed = [p for p in (self._parse(r, problems) for r in rows) if p is not None]
-        session, period = self.ctx.session, self.cycle.period
-        core = session.connection()  # plain rows: no ORM result processing for big chunks
+        period = self.cycle.period
         by_utility: dict[int, set[str]] = {}
         for p in parsed:
             by_utility.setdefault(p.utility_id, set()).add(p.meter)
-        found: dict[tuple[int, str], tuple[int, Decimal]] = {}
+        states: dict[tuple[int, str], tuple[Any, ...]] = {}
+        query = _meter_states(period)
         for utility_id, meters in by_utility.items():
             for part in batched(sorted(meters)):
-                for cid, meter, initial in core.execute(
-                        _BY_METER, {"utility": utility_id, "meters": part}).all():
-                    found[(utility_id, str(meter))] = (cid, initial)
-        initials = dict(found.values())
-        existing: dict[int, tuple[int, str, str]] = {}
-        for ids in batched(sorted(initials)):
-            existing.update((cid, (rid, status, who)) for cid, rid, status, who in
-                            core.execute(_IN_CYCLE, {"ids": ids, "cycle": self.cycle.id}))
-        histories = load_histories(session, initials, period, replaced=self.replaced)
+                for row in query.rows(self.reads, part, utility=utility_id,
+                                      cycle=self.cycle.id):
+                    states[(utility_id, str(row[1]))] = row
+        pending = pending_replacements(self.reads, [s[0] for s in states.values()],
+                                       self.replaced)
         items = []
         for p in parsed:
-            hit = found.get((p.utility_id, p.meter))
-            if hit is None:
+            state = states.get((p.utility_id, p.meter))
+            if state is None:
                 problems.add(p.row, "meter_number", f"no open {self.utility_names[p.utility_id]}"
                              f" connection has meter {p.meter}")
                 continue
-            cid = hit[0]
+            cid, _meter, initial, old_id, old_status, old_by, *summary = state
             if cid in self.seen:
                 problems.add(p.row, "meter_number", f"meter {p.meter} already has a reading on "
                              f"row {self.seen[cid]} of this file (one reading per meter and "
                              "cycle)")
                 continue
             self.seen[cid] = p.row.number
-            old = existing.get(cid)
-            if old is not None and old[1] != ReadingStatus.REJECTED.value:
-                problems.add(p.row, "meter_number", f"meter {p.meter} already has a {old[1]} "
-                             f"reading for {period} (reading {old[0]}, entered by {old[2]})")
+            if old_id is not None and old_status != ReadingStatus.REJECTED.value:
+                problems.add(p.row, "meter_number", f"meter {p.meter} already has a "
+                             f"{old_status} reading for {period} (reading {old_id}, entered by "
+                             f"{old_by})")
                 continue
-            history = histories[cid]
+            history = meter_history(initial, summary, pending.get(cid, ()))
             computed = later_reading_problem(history, period) or \
                 compute(history, p.value, p.read_at)
             if not isinstance(computed, Computed):
@@ -181,8 +190,7 @@ class _ReadingImport:
                 units=computed.units, flags=computed.flags, read_at=p.read_at,
                 source=self.source, username=self.ctx.username, now=self.ctx.now,
                 reader=p.reader, photo_name=p.photo[0] if p.photo else None)
-            items.append(_Item(values, old[0] if old else None, history.replacement_ids,
-                               p.photo))
+            items.append(_Item(values, old_id, history.replacement_ids, p.photo))
         return items
 
     def write(self, items: Any) -> None:
@@ -226,14 +234,27 @@ class _ReadingImport:
 _NULL = ("reject_reason", "decided_by", "decided_at")
 _COLUMNS = tuple(c.name for c in MeterReading.__table__.columns if c.name not in (*_NULL, "id"))
 _TABLE = cast(Table, MeterReading.__table__)  # Core: no per-row ORM bookkeeping
-# Built once: building a statement again for every 900 values cost more than running it.
-_BY_METER = select(Connection.id, Connection.active_meter, Connection.initial_reading).where(
-    Connection.utility_type_id == bindparam("utility"),
-    Connection.active_meter.in_(bindparam("meters", expanding=True)))
-_IN_CYCLE = by_connection(select(
-    MeterReading.connection_id, MeterReading.id, MeterReading.status, MeterReading.entered_by)
-    .where(MeterReading.connection_id.in_(bindparam("ids", expanding=True)),
-           MeterReading.cycle_id == bindparam("cycle")))
+
+
+@lru_cache(maxsize=16)
+def _meter_states(period: str) -> InQuery:
+    """Per meter of the `meters` list (of the utility `utility`): its connection id, meter,
+    initial reading, the connection's reading of the cycle `cycle` (id, status, entered by;
+    NULL if none) and its history_summary(). One row per meter and one round trip per list:
+    three separate look-ups cost three times the parsing of the same connections. Built
+    once per period."""
+    summary = history_summary(period, Connection.utility_type_id == bindparam("utility"),
+                              Connection.active_meter.in_(bindparam("meters", expanding=True)))
+    in_cycle = aliased(MeterReading)
+    stmt = (select(Connection.id, Connection.active_meter, Connection.initial_reading,
+                   in_cycle.id, in_cycle.status, in_cycle.entered_by,
+                   *list(summary.c)[1:])
+            .outerjoin(in_cycle, and_(in_cycle.connection_id == Connection.id,
+                                      in_cycle.cycle_id == bindparam("cycle")))
+            .outerjoin(summary, summary.c.connection_id == Connection.id)
+            .where(Connection.utility_type_id == bindparam("utility"),
+                   Connection.active_meter.in_(bindparam("meters", expanding=True))))
+    return InQuery(by_connection(stmt, in_cycle), "meters")
 
 
 @service(Permission.READINGS_ENTER)
@@ -246,9 +267,18 @@ def import_readings(ctx: Ctx, path: str | Path, period: str, *, source: str = "i
         raise invalid("source", f"{source!r} is not a reading source; use import or amr")
     cycle = open_cycle(ctx.session, period)
     table = read_table(path, REQUIRED, OPTIONAL)
-    job = _ReadingImport(ctx, cycle, kind, table.path.parent)
-    summary = run_import(table, job.check, job.write, skip_invalid=skip_invalid,
-                         rejects_path=rejects_path, progress=progress, cancelled=cancelled)
+    # On MySQL/MariaDB a chunk is written while the next one is checked (the server inserts
+    # as the client parses: decision 39), so the checks read through a second connection
+    # of the same account; they need nothing this import wrote (the file's own repeats are
+    # caught in memory). SQLite waits on no network: one connection, in turn.
+    overlap = is_mysql(ctx.backend.engine)
+    with ExitStack() as stack:
+        reads = stack.enter_context(ctx.backend.engine.connect()) if overlap \
+            else ctx.session.connection()
+        job = _ReadingImport(ctx, cycle, kind, table.path.parent, reads)
+        summary = run_import(table, job.check, job.write, skip_invalid=skip_invalid,
+                             rejects_path=rejects_path, progress=progress,
+                             cancelled=cancelled, write_behind=overlap)
     c = job.counts
     result = ReadingImportResult(cycle.period, summary.rows, c["imported"], c["replaced"],
                                  c["high"], c["zero"], c["photos"], summary.rejected,
@@ -271,5 +301,5 @@ def check_readings_file(ctx: Ctx, path: str | Path, period: str, *, source: str 
         raise invalid("source", f"{source!r} is not a reading source; use import or amr")
     cycle = open_cycle(ctx.session, period)
     table = read_table(path, REQUIRED, OPTIONAL)
-    job = _ReadingImport(ctx, cycle, kind, table.path.parent)
+    job = _ReadingImport(ctx, cycle, kind, table.path.parent, ctx.session.connection())
     return preview_import(table, job.check, progress=progress, cancelled=cancelled)
