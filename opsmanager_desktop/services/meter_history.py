@@ -1,6 +1,7 @@
 """Where each connection's meter stands, fetched in bulk: one query for a whole chunk of
-connections gives each one's latest reading, the units of its last 3 approved actual
-readings and the meter changes not yet read (the inputs of domain/readings.py)."""
+connections gives each one's latest reading and the units of its last 3 approved actual
+readings as one row (history_summary), a second the meter changes not yet read (the inputs
+of domain/readings.py)."""
 
 from __future__ import annotations
 
