@@ -68,6 +68,7 @@ def test_cancelled_after_chunk_k_then_rerun_equals_clean_run(world: World) -> No
     with world.backend.sessions() as s:
         run = s.scalars(select(BillingRun)).one()
         assert (run.status, run.lock_cycle_id) == ("CANCELLED", None)
+        assert s.scalar(select(func.count()).select_from(ChargeSet)) == 0  # no scratch left
     rest = run_billing(world.backend, world.officer, "2026-01", chunk_size=CHUNK)
     assert rest.skipped_existing == partial.bills_created
     assert partial.bills_created + rest.bills_created == 23

@@ -247,8 +247,8 @@ class _Run:
         if not self.session.in_transaction():  # after a cancel; else still in the last one
             _begin(self.ctx)
         status = "CANCELLED" if cancelled else "FINISHED"
-        if not cancelled:
-            clear_charge_sets(self.session, self.cycle.id)
+        # a cancelled run leaves no scratch either (only a crash does; the next run clears it)
+        clear_charge_sets(self.session, self.cycle.id)
         self.session.execute(
             update(_RUNS).where(_RUNS.c.id == self.run_id)
             .values(lock_cycle_id=None, status=status, bills_created=self.created,
