@@ -103,21 +103,27 @@ class InQuery:
         driver = conn.connection.driver_connection
         assert driver is not None
         escape = driver.escape
-        rendered = {key: _literal(bind.type, conn, escape)(params.get(key, bind.value))
-                    for key, bind in binds.items() if key != self.name}
-        literal = _literal(binds[self.name].type, conn, escape)
-        rendered[self.name] = ",".join([literal(v) for v in values])
+        given = {**params, self.name: values}
+        rendered = {}
+        for key, bind in binds.items():
+            literal = _literal(bind.type, conn, escape)
+            value = given.get(key, bind.value)
+            rendered[key] = ",".join([literal(v) for v in value]) if bind.expanding \
+                else literal(value)
         return _run(conn, template % rendered)
 
     def _template(self, dialect: Dialect) -> tuple[str, dict[str, Any]]:
-        """The statement compiled once per dialect, every parameter a %(name)s slot."""
+        """The statement compiled once per dialect, every parameter a %(name)s slot (an IN
+        list's slot takes its values joined)."""
         found = self._templates.get(dialect.name)
         if found is None:
             compiled = self.stmt.compile(dialect=dialect)
             assert dialect.paramstyle == "pyformat", dialect.paramstyle
-            template = compiled.string.replace(f"__[POSTCOMPILE_{self.name}]",
-                                               f"%({self.name})s")
             binds = {key: bind for bind, key in compiled.bind_names.items()}
+            template = compiled.string
+            for key, bind in binds.items():
+                if bind.expanding:
+                    template = template.replace(f"__[POSTCOMPILE_{key}]", f"%({key})s")
             found = self._templates[dialect.name] = (template, binds)
         return found
 

@@ -81,9 +81,12 @@ def load_histories(session: Session | DbConnection, initial_readings: Mapping[in
         session.flush()  # a meter change added in this transaction counts (no autoflush here)
     conn = session.connection() if isinstance(session, Session) else session
     summaries: dict[int, tuple[Any, ...]] = {}
-    query = _by_ids(period)
+    window = recent_cycles(conn, period)
+    query = _by_ids(period, window)
     for part in batched(ids):
         summaries.update((row[0], row[1:]) for row in query.rows(conn, part))
+    if window is not None:
+        complete_summaries(conn, period, summaries, ids)
     pending = pending_replacements(conn, ids, replaced)
     return {cid: meter_history(initial, summaries.get(cid), pending.get(cid, ()))
             for cid, initial in initial_readings.items()}
@@ -128,6 +131,7 @@ def meter_history(initial: Decimal, summary: Sequence[Any] | None,
 
 
 BY_CONNECTION = "FORCE INDEX (uq_meter_readings_connection_id_cycle_id)"
+RECENT_CYCLES = HISTORY_SIZE + 1  # the latest reading and the last HISTORY_SIZE approved
 
 
 _S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
@@ -181,13 +185,51 @@ def history_summary(period: str | None, *where: ColumnElement[bool]) -> Subquery
         .group_by(ranked.c.connection_id).subquery("history")
 
 
+def recent_cycles(conn: DbConnection, period: str | None) -> tuple[int, ...] | None:
+    """The cycles a history look-up reads first: every cycle after `period` and the
+    RECENT_CYCLES before it (`period=None`: the RECENT_CYCLES latest); None when that is
+    every cycle. A meter read every month has its latest reading and its last 3 approved
+    ones there, so the look-up reads a few readings per meter, not its whole history, which
+    grows every month; complete_summaries() reads the whole history of the others."""
+    periods = conn.execute(select(BillingCycle.id, BillingCycle.period)
+                           .order_by(BillingCycle.period.desc())).all()
+    later = [cid for cid, p in periods if period is not None and p > period]
+    earlier = [cid for cid, p in periods if period is None or p < period]
+    if len(earlier) <= RECENT_CYCLES:
+        return None
+    return tuple(later + earlier[:RECENT_CYCLES])
+
+
+def complete_summaries(conn: DbConnection, period: str | None,
+                       summaries: dict[int, tuple[Any, ...]], ids: Collection[int]) -> None:
+    """Read the whole history of the connections (of `ids`) whose summary, read within
+    recent_cycles(), lacks its latest reading or one of the last HISTORY_SIZE approved ones
+    (new meters, estimated or rejected months, gaps)."""
+    short = [cid for cid in ids if not _complete(summaries.get(cid))]
+    query = _by_ids(period, None)
+    for part in batched(short):
+        summaries.update((row[0], row[1:]) for row in query.rows(conn, part))
+
+
+def _complete(summary: Sequence[Any] | None) -> bool:
+    """Latest reading found (its period, 4th column) and every recent-units column set."""
+    return summary is not None and summary[3] is not None and \
+        all(units is not None for units in summary[4:4 + HISTORY_SIZE])
+
+
 @lru_cache(maxsize=16)
-def _by_ids(period: str | None) -> InQuery:
-    """history_summary() of the connections in the `ids` list. Built once per period:
-    building a statement again for each 900 ids cost more than running it."""
+def _by_ids(period: str | None, window: tuple[int, ...] | None) -> InQuery:
+    """history_summary() of the connections in the `ids` list, within the cycles `window`
+    (recent_cycles()) or over every cycle (None). Built once: building a statement again
+    for each 900 ids cost more than running it."""
     summary = history_summary(period, MeterReading.connection_id.in_(
-        bindparam("ids", expanding=True)))
+        bindparam("ids", expanding=True)), *in_window(window))
     return InQuery(select(summary), "ids")
+
+
+def in_window(window: tuple[int, ...] | None) -> tuple[ColumnElement[bool], ...]:
+    """The condition on readings for a history look-up within `window`."""
+    return () if window is None else (MeterReading.cycle_id.in_(window),)
 
 
 def later_reading_problem(history: MeterHistory, period: str) -> str | None:

@@ -59,13 +59,16 @@ from opsmanager_desktop.services.imports import (
 from opsmanager_desktop.services.meter_history import (
     Computed,
     by_connection,
+    complete_summaries,
     compute,
     history_summary,
+    in_window,
     later_reading_problem,
     meter_history,
     open_cycle,
     pending_replacements,
     reading_values,
+    recent_cycles,
     replaced_connections,
 )
 from opsmanager_desktop.services.reading_photos import resolve, store_photos
@@ -115,6 +118,7 @@ class _ReadingImport:
         self.utility_names = {v: k for k, v in self.utilities.items()}
         self.seen: dict[int, int] = {}  # connection id -> row of this file
         self.replaced = replaced_connections(ctx.session)
+        self.window = recent_cycles(reads, cycle.period)
         self.date_problems: dict[date, str | None] = {}
         self.counts = {"imported": 0, "replaced": 0, "high": 0, "zero": 0, "photos": 0}
 
@@ -152,12 +156,16 @@ class _ReadingImport:
         for p in parsed:
             by_utility.setdefault(p.utility_id, set()).add(p.meter)
         states: dict[tuple[int, str], tuple[Any, ...]] = {}
-        query = _meter_states(period)
+        query = _meter_states(period, self.window)
         for utility_id, meters in by_utility.items():
             for part in batched(sorted(meters)):
                 for row in query.rows(self.reads, part, utility=utility_id,
                                       cycle=self.cycle.id):
                     states[(utility_id, str(row[1]))] = row
+        if self.window is not None:
+            summaries = {row[0]: row[_SUMMARY:] for row in states.values()}
+            complete_summaries(self.reads, period, summaries, list(summaries))
+            states = {key: (*row[:_SUMMARY], *summaries[row[0]]) for key, row in states.items()}
         pending = pending_replacements(self.reads, [s[0] for s in states.values()],
                                        self.replaced)
         items = []
@@ -236,15 +244,19 @@ _COLUMNS = tuple(c.name for c in MeterReading.__table__.columns if c.name not in
 _TABLE = cast(Table, MeterReading.__table__)  # Core: no per-row ORM bookkeeping
 
 
+_SUMMARY = 6  # where the history summary starts in a _meter_states row
+
+
 @lru_cache(maxsize=16)
-def _meter_states(period: str) -> InQuery:
+def _meter_states(period: str, window: tuple[int, ...] | None) -> InQuery:
     """Per meter of the `meters` list (of the utility `utility`): its connection id, meter,
     initial reading, the connection's reading of the cycle `cycle` (id, status, entered by;
-    NULL if none) and its history_summary(). One row per meter and one round trip per list:
-    three separate look-ups cost three times the parsing of the same connections. Built
-    once per period."""
+    NULL if none) and its history_summary() within the cycles `window`. One row per meter
+    and one round trip per list: three separate look-ups cost three times the parsing of
+    the same connections. Built once per period and window."""
     summary = history_summary(period, Connection.utility_type_id == bindparam("utility"),
-                              Connection.active_meter.in_(bindparam("meters", expanding=True)))
+                              Connection.active_meter.in_(bindparam("meters", expanding=True)),
+                              *in_window(window))
     in_cycle = aliased(MeterReading)
     stmt = (select(Connection.id, Connection.active_meter, Connection.initial_reading,
                    in_cycle.id, in_cycle.status, in_cycle.entered_by,
