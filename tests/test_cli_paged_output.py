@@ -55,3 +55,19 @@ def test_table_keys_and_empty(capsys: pytest.CaptureFixture[str]) -> None:
     stream_rows(_app(False), _fetch(0, []), ("no",), "(none)")
     stream_rows(_app(True), _fetch(0, []), ("no",), "(none)")
     assert capsys.readouterr().out == "(none)\n[]\n"
+
+
+def test_limit_stops_reading_and_printing(capsys: pytest.CaptureFixture[str]) -> None:
+    asked: list[ListQuery] = []
+    stream_rows(_app(True), _fetch(MAX_PAGE * 2, asked), ("no",), "(none)",
+                limit=MAX_PAGE + 3)
+    assert [r["no"] for r in json.loads(capsys.readouterr().out)] == list(range(MAX_PAGE + 3))
+    # the last page asks only for what is left
+    assert [(q.offset, q.limit) for q in asked] == [(0, MAX_PAGE), (MAX_PAGE, 3)]
+    asked.clear()
+    stream_rows(_app(False), _fetch(5, asked), ("no",), "(none)", limit=2)
+    assert capsys.readouterr().out.split("\n") == ["no", "--", "0 ", "1 ", ""]
+    assert [(q.offset, q.limit) for q in asked] == [(0, 2)]
+    stream_rows(_app(False), _fetch(5, asked), ("no",), "(none)", limit=0)
+    stream_rows(_app(True), _fetch(5, asked), ("no",), "(none)", limit=0)
+    assert capsys.readouterr().out == "(none)\n[]\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from opsmanager_desktop.db.models import (
     Connection,
     Customer,
     MeterReading,
+    NotificationOutbox,
     UtilityType,
 )
 from opsmanager_desktop.domain.errors import Conflict, PermissionDenied, ValidationError
@@ -124,3 +125,20 @@ def test_a_demo_consumer_sees_their_bills(clocked: Backend) -> None:
     consumer = token_for(clocked, Role.CONSUMER, "c1", account_no="AC0000003")
     page = bills.list_bills(clocked, consumer, ListQuery(limit=100))
     assert page.total and {r.account_no for r in page.rows} == {"AC0000003"}
+
+
+def test_demo_messages_are_history_not_pending(clocked: Backend) -> None:
+    """Issuing the demo's bills queues bill_issued messages to made-up addresses; they
+    must not wait for a gateway someone configures later."""
+    generate_demo(clocked, admin_token(clocked), customers=12, seed=5)
+    with clocked.sessions() as s:
+        rows = s.execute(select(NotificationOutbox.status, NotificationOutbox.template,
+                                NotificationOutbox.sent_at, NotificationOutbox.created_at,
+                                Bill.issue_date)
+                         .join(Bill, Bill.id == NotificationOutbox.bill_id)).all()
+        assert s.scalar(select(func.count()).select_from(NotificationOutbox)) == len(rows)
+    assert len(rows) > 12
+    assert {(r.status, r.template) for r in rows} == {("SENT", "bill_issued")}
+    # sent when its bill went out, not when the demo ran
+    assert all(r.sent_at == r.created_at == datetime.combine(r.issue_date, time(8))
+               for r in rows)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
+from opsmanager_desktop.cli.paged_output import stream_rows
 from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.services import billing, bills, demo
 from opsmanager_desktop.services.bill_queries import LIST_KEYS, BillDetail, BillRow
-from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery
+from opsmanager_desktop.services.listing import ListQuery
 
 
 def register(commands: Any) -> None:
@@ -103,30 +102,9 @@ def bills_list(app: CliApp, args: argparse.Namespace) -> int:
     filters = {"cycle": args.cycle, "account": args.account, "status": args.status,
                "utility": args.utility}
     token = app.token()
-    limit = args.limit
-    offset, printed = 0, 0
-    out = sys.stdout
-    if app.json:
-        out.write("[")
-    while limit is None or printed < limit:
-        size = MAX_PAGE if limit is None else min(MAX_PAGE, limit - printed)
-        page = bills.list_bills(app.backend, token, ListQuery(
-            sort="bill_no", offset=offset, limit=size, count=False, filters=filters))
-        rows = [_list_row(r) for r in page.rows]
-        if app.json:
-            for row in rows:
-                out.write(("," if printed else "") + "\n  " + json.dumps(row))
-                printed += 1
-        elif rows:
-            out.write(render_table(rows) + "\n")
-            printed += len(rows)
-        if len(page.rows) < size:
-            break
-        offset += size
-    if app.json:
-        out.write("\n]\n" if printed else "]\n")
-    elif not printed:
-        out.write("(no bills)\n")
+    stream_rows(app, lambda q: bills.list_bills(app.backend, token, ListQuery(
+        sort="bill_no", offset=q.offset, limit=q.limit, count=False, filters=filters)),
+        LIST_KEYS, "(no bills)", limit=args.limit)
     return 0
 
 

@@ -14,15 +14,19 @@ from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery, Page
 
 
 def stream_rows(app: CliApp, fetch: Callable[[ListQuery], Page[Any]], keys: tuple[str, ...],
-                empty: str, *, table_keys: tuple[str, ...] | None = None) -> None:
+                empty: str, *, table_keys: tuple[str, ...] | None = None,
+                limit: int | None = None) -> None:
     """Print `keys` of every row `fetch` pages out (a table shows only `table_keys`, when
-    given: the columns that fit a terminal); `empty` when there is none."""
+    given: the columns that fit a terminal), or of the first `limit` rows; `empty` when
+    there is none."""
     out = sys.stdout
     offset = printed = 0
     if app.json:
         out.write("[")
-    while True:
-        page = fetch(ListQuery(offset=offset, limit=MAX_PAGE, count=False))
+    while limit is None or printed < limit:
+        # a page no longer than what is left to print, so the database reads no more
+        size = MAX_PAGE if limit is None else min(MAX_PAGE, limit - printed)
+        page = fetch(ListQuery(offset=offset, limit=size, count=False))
         rows = [{k: to_jsonable(getattr(r, k)) for k in keys} for r in page.rows]
         if app.json:
             for row in rows:
@@ -33,9 +37,9 @@ def stream_rows(app: CliApp, fetch: Callable[[ListQuery], Page[Any]], keys: tupl
                                                      for row in rows]
             out.write(render_table(shown) + "\n")
             printed += len(rows)
-        if len(page.rows) < MAX_PAGE:
+        if len(page.rows) < size:
             break
-        offset += MAX_PAGE
+        offset += size
     if app.json:
         out.write("\n]\n" if printed else "]\n")
     elif not printed:

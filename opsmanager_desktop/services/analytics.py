@@ -15,19 +15,20 @@ Definitions (kept consistent with services/reports.py):
 - billed vs collected: issued bills (not GENERATED) of each cycle: totals with adjustments,
   paid on them, and what is still open; efficiency = collected / billed.
 - consumption: units billed per cycle and utility; the average is per connection billed.
-- ageing and defaulters: open balances today, by days past due (0-30 includes bills not due
-  yet, as in services/dues.py); a defaulter has bills past their due date with a balance.
-  The period filter does not apply to them (a debt is a debt whatever month it was billed).
+- ageing and defaulters: open balances today, by days past due (the buckets of
+  domain/ageing.py: 0-30 includes bills not due yet); a defaulter has bills past their due
+  date with a balance. The period filter does not apply to them (a debt is a debt whatever
+  month it was billed).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import (
@@ -58,10 +59,10 @@ from opsmanager_desktop.reports.figures import (
     TariffConsumption,
 )
 from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.dues import open_balance_buckets
 
 NO_MONEY = Decimal("0.00")
 RATIO = Decimal("0.0001")
-BUCKETS = ("0-30", "31-60", "61-90", "90+")
 TOP = 20
 MAX_MONTHS = 120
 _OPEN = sorted(s.value for s in OPEN)
@@ -184,16 +185,8 @@ def by_tariff_of(session: Session, flt: AnalyticsFilter) -> list[TariffConsumpti
 
 
 def ageing_rows(session: Session, flt: AnalyticsFilter, as_of: date) -> list[AgeingRow]:
-    day = timedelta(days=1)
-    bucket: Any = case((Bill.due_date >= as_of - 30 * day, 0),
-                       (Bill.due_date >= as_of - 60 * day, 1),
-                       (Bill.due_date >= as_of - 90 * day, 2), else_=3)
-    stmt = _scoped(select(bucket.label("bucket"), func.count(Bill.id).label("n"),
-                          func.sum(Bill.balance).label("amount")).select_from(Bill),
-                   flt, periods=False)
-    stmt = stmt.where(Bill.status.in_(_OPEN), Bill.balance > ZERO).group_by(bucket)
-    found = {int(r.bucket): (int(r.n), r.amount or NO_MONEY) for r in session.execute(stmt)}
-    return [AgeingRow(label, *found.get(i, (0, NO_MONEY))) for i, label in enumerate(BUCKETS)]
+    return [AgeingRow(*row) for row in open_balance_buckets(
+        session, as_of, lambda stmt: _scoped(stmt, flt, periods=False))]
 
 
 def defaulters_of(session: Session, flt: AnalyticsFilter, as_of: date,

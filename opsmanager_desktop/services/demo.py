@@ -8,7 +8,8 @@ Written in bulk (multi-row inserts, set-based billing and updates) in one transa
 a failure leaves nothing behind. Payments are written as rows that keep the payment
 ledger's invariants (services/payment_ledger.py): each payment's allocations sum to it, a
 bill's amount_paid is the sum of its allocations, an account's credit is its unapplied
-money, and no account has both credit and dues.
+money, and no account has both credit and dues. The bill_issued messages that issuing
+queues are recorded as sent (demo addresses are made up: nothing may ever send them).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from opsmanager_desktop.db.models import (
     Connection,
     Customer,
     MeterReading,
+    NotificationOutbox,
     Payment,
     PaymentAllocation,
     TariffPlan,
@@ -38,6 +40,7 @@ from opsmanager_desktop.db.models import (
 from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
 from opsmanager_desktop.domain.cycle import CycleStatus, Period
 from opsmanager_desktop.domain.errors import Conflict, invalid
+from opsmanager_desktop.domain.notifications import OutboxStatus
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services import demo_assets, demo_complaints
 from opsmanager_desktop.services import demo_data as data
@@ -62,6 +65,9 @@ _B = table_of(Bill)
 _P = table_of(Payment)
 _A = table_of(PaymentAllocation)
 _CU = table_of(Customer)
+_O = table_of(NotificationOutbox)
+# what a demo message shows as its text: it was never rendered, nor sent
+NOT_SENT = "(demo data: recorded as sent when the bill was issued; nothing was sent)"
 
 
 @dataclass(frozen=True)
@@ -281,7 +287,19 @@ class _Demo:
         if cycle.period == str(self.periods[-1]):  # the newest went out last week: still DUE
             issued = max(issued, self.today - timedelta(days=7))
         issued = min(issued, self.today)
+        queued_after = s.scalar(select(func.max(_O.c.id))) or 0
         issue_cycle_bills(s, cycle.id, issued, issued + timedelta(days=cycle.due_days))
+        self._as_sent(issued, queued_after)
+
+    def _as_sent(self, issued: date, queued_after: int) -> None:
+        """The bill_issued messages issuing just queued (ids after `queued_after`) are
+        history: SENT on the day the bills went out, so a gateway set up later on a demo
+        database never mails the made-up addresses. (By id range, not by status: the
+        primary key finds them without MariaDB rewriting the status index it scans.)"""
+        at = datetime.combine(issued, time(8))
+        self.session.execute(update(_O).where(_O.c.id > queued_after)
+                             .values(status=OutboxStatus.SENT.value, attempts=1,
+                                     created_at=at, sent_at=at, message=NOT_SENT))
 
     def _pay(self, cycle: BillingCycle) -> None:
         rng = self.rng

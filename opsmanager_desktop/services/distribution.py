@@ -137,6 +137,8 @@ def bills_by_number(session: Session, numbers: Iterable[str]) -> dict[str, BillT
 
 
 def known_users(session: Session, names: Iterable[str]) -> set[str]:
+    """Which of `names` are user names: every import crediting rows to an officer looks
+    its chunk's names up here, one IN list per batch."""
     wanted = sorted({n for n in names if n})
     found: set[str] = set()
     for part in batches(wanted):

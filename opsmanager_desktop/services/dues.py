@@ -8,6 +8,7 @@ them (the refusal does not say whether the account exists).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import Bill, Customer, Payment, PaymentReversal
+from opsmanager_desktop.domain.ageing import BUCKETS, UPPER_DAYS
 from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
 from opsmanager_desktop.domain.errors import NotFound, PermissionDenied
 from opsmanager_desktop.domain.money import ZERO
@@ -111,9 +113,6 @@ def history(ctx: Ctx, account_no: str) -> list[HistoryEntry]:
     return [e[3] for e in entries]
 
 
-BUCKETS = ("0-30", "31-60", "61-90", "90+")
-
-
 @dataclass(frozen=True)
 class AgeingBucket:
     bucket: str
@@ -128,23 +127,32 @@ class Ageing:
     total: Decimal
 
 
+def ageing_bucket(due_date: Any, as_of: date) -> Any:
+    """SQL for the index into BUCKETS of a bill due on `due_date` (a column), seen on
+    `as_of`: domain/ageing's rule, as days past due <= upper <=> due_date >= as_of - upper,
+    which compares dates on both databases. A NULL due date falls in the last bucket (open
+    bills always have one: issuing sets it)."""
+    return case(*((due_date >= as_of - timedelta(days=upper), i)
+                  for i, upper in enumerate(UPPER_DAYS)), else_=len(UPPER_DAYS))
+
+
+def open_balance_buckets(session: Session, as_of: date,
+                         scope: Callable[[Any], Any] = lambda stmt: stmt
+                         ) -> list[tuple[str, int, Decimal]]:
+    """(bucket, bills, amount) of the open balances in each of BUCKETS on `as_of`, summed
+    in the database in one grouped query; `scope` may join and narrow the bills."""
+    bucket = ageing_bucket(Bill.due_date, as_of)
+    stmt = scope(select(bucket.label("bucket"), func.count(Bill.id).label("n"),
+                        func.sum(Bill.balance).label("amount")).select_from(Bill))
+    stmt = stmt.where(Bill.status.in_(_OPEN_VALUES), Bill.balance > ZERO).group_by(bucket)
+    found = {int(r.bucket): (int(r.n), r.amount or NO_MONEY) for r in session.execute(stmt)}
+    return [(label, *found.get(i, (0, NO_MONEY))) for i, label in enumerate(BUCKETS)]
+
+
 def ageing_of(session: Session, as_of: date) -> Ageing:
     """Open balances by days past due on `as_of`: 0-30 (which includes bills not due yet),
-    31-60, 61-90 and over 90. Summed in the database, one grouped query."""
-    day = timedelta(days=1)
-    bucket: Any = case(
-        (Bill.due_date >= as_of - 30 * day, 0),
-        (Bill.due_date >= as_of - 60 * day, 1),
-        (Bill.due_date >= as_of - 90 * day, 2),
-        else_=3)
-    rows = session.execute(
-        select(bucket.label("bucket"), func.count(Bill.id).label("n"),
-               func.sum(Bill.balance).label("amount"))
-        .where(Bill.status.in_(_OPEN_VALUES), Bill.balance > ZERO)
-        .group_by(bucket)).all()
-    found = {int(r.bucket): (int(r.n), r.amount or NO_MONEY) for r in rows}
-    buckets = [AgeingBucket(label, *found.get(i, (0, NO_MONEY)))
-               for i, label in enumerate(BUCKETS)]
+    31-60, 61-90 and over 90."""
+    buckets = [AgeingBucket(*row) for row in open_balance_buckets(session, as_of)]
     return Ageing(as_of, buckets, sum((b.amount for b in buckets), NO_MONEY))
 
 

@@ -23,8 +23,9 @@ from pathlib import Path
 from opsmanager_desktop.db.models import Enumeration
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.distribution import known_users
 from opsmanager_desktop.services.enumerations import NewEnumeration, check_enumeration, record_key
-from opsmanager_desktop.services.field_common import RefCache, known_users, store_photos
+from opsmanager_desktop.services.field_common import RefCache, store_photos
 from opsmanager_desktop.services.file_import import (
     FieldImportResult,
     FileKind,

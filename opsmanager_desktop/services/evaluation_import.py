@@ -20,8 +20,9 @@ from opsmanager_desktop.db.models import Evaluation
 from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.distribution import known_users
 from opsmanager_desktop.services.evaluations import NewEvaluation, check_evaluation
-from opsmanager_desktop.services.field_common import MAX_PHOTOS, RefCache, known_users, store_photos
+from opsmanager_desktop.services.field_common import MAX_PHOTOS, RefCache, store_photos
 from opsmanager_desktop.services.file_import import (
     FieldImportResult,
     FileKind,

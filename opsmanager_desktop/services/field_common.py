@@ -19,7 +19,6 @@ from opsmanager_desktop.db.models import (
     Evaluation,
     FieldPhoto,
     TariffPlan,
-    User,
     UtilityType,
 )
 from opsmanager_desktop.domain.codes import plan_code
@@ -31,7 +30,7 @@ from opsmanager_desktop.domain.field_records import (
 )
 from opsmanager_desktop.services.audit import snapshot
 from opsmanager_desktop.services.core import Ctx
-from opsmanager_desktop.services.distribution import normalize_time
+from opsmanager_desktop.services.distribution import known_users, normalize_time
 from opsmanager_desktop.services.imports import batched
 from opsmanager_desktop.services.reading_photos import content_type, data_problem
 
@@ -45,14 +44,6 @@ class PhotoInfo:
     file_name: str
     content_type: str
     size: int
-
-
-def known_users(session: Session, names: Iterable[str]) -> set[str]:
-    wanted = sorted({n for n in names if n})
-    found: set[str] = set()
-    for part in batched(wanted):
-        found.update(session.scalars(select(User.username).where(User.username.in_(part))))
-    return found
 
 
 def officer_of(session: Session, name: str | None, caller: str) -> str:
