@@ -4,9 +4,9 @@ the same rows written by bare bulk INSERTs with no checks, in the same run on th
     python -m benchmarks import_readings --n 1000000 --db mysql
     python -m benchmarks.bench_import_readings --n 100000 --db sqlite
 
-Builds n customers with one electricity connection each and, unless --no-history, one
-approved reading per connection in the cycle before (so the import reads a real history
-for every meter). Then times:
+Builds n customers with one electricity connection each and --months approved readings per
+connection in the cycles before (default 1; 0 = never read; 12 = a year, what a live office
+has), so the import reads a real history for every meter. Then times:
   (a) floor: the import's rows (prepared beforehand, not timed) inserted into a scratch copy
       of meter_readings with executemany in chunks of 10,000;
   (b) import_readings(): the service as a billing officer calls it (file read, every check,
@@ -58,25 +58,36 @@ from opsmanager_desktop.services.backend import Backend
 D = Decimal
 PASSWORD = "bench-password-1"
 CHUNK = 10_000
-HISTORY, PERIOD = "2026-01", "2026-02"
+PERIOD = "2026-02"
+MAX_MONTHS = 12
 
 
-def build(backend: Backend, n: int, history: bool) -> str:
-    """Reference data, n customers and connections (meter M0000001...), and optionally one
-    approved January reading each; returns a billing officer's token."""
+def history_periods(months: int) -> list[str]:
+    """The `months` periods before PERIOD, oldest first (January 2026 the last)."""
+    periods, year, month = [], 2026, 1
+    for _ in range(months):
+        periods.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return periods[::-1]
+
+
+def build(backend: Backend, n: int, months: int) -> str:
+    """Reference data, n customers and connections (meter M0000001...), and `months`
+    approved readings each, January 2026 the last; returns a billing officer's token."""
     auth.create_first_admin(backend, "admin", PASSWORD)
     admin = auth.sign_in(backend, "admin", PASSWORD).token
     utilities.add_utility(backend, admin, "electricity", "Electricity", "kWh")
     tariffs.add_tariff(backend, admin, "DOM-1", "Domestic", "electricity",
                        Tariff.simple((Slab(D("100"), D("5")), Slab(None, D("10")))))
-    for period in (HISTORY, PERIOD):
+    periods = history_periods(months)
+    for period in (*periods, PERIOD):
         cycles.open_cycle(backend, admin, period)
     users.add_user(backend, admin, "officer", Role.BILLING_OFFICER, PASSWORD)
     now = datetime(2026, 1, 1)
     with backend.sessions() as session, session.begin():
         utility = session.scalar(select(UtilityType.id))
         plan = session.scalar(select(TariffPlan.id))
-        january = session.scalar(select(BillingCycle.id).where(BillingCycle.period == HISTORY))
+        cycle_ids = dict(session.execute(select(BillingCycle.period, BillingCycle.id)).all())
         for start in range(0, n, CHUNK):
             ids = range(start + 1, min(n, start + CHUNK) + 1)
             session.execute(insert(Customer), [
@@ -89,16 +100,27 @@ def build(backend: Backend, n: int, history: bool) -> str:
                  "tariff_plan_id": plan, "status": "ACTIVE", "sanctioned_load_kw": D("0"),
                  "initial_reading": D("0"), "transformer_code": None, "connected_on": None,
                  "created_at": now, "version": 1} for i in ids])
-            if history:
+            for back, period in enumerate(reversed(periods)):  # January first
                 session.execute(insert(MeterReading), [
-                    {"connection_id": i, "cycle_id": january, "meter_number": f"M{i:07d}",
-                     "previous_reading": D("0"), "current_reading": _january(i),
-                     "units": _january(i), "carried_units": D("0"),
-                     "read_at": date(2026, 1, 30), "source": "IMPORT", "status": "APPROVED",
-                     "reject_reason": None, "flags": "", "reader": "", "photo_path": None,
-                     "is_estimated": False, "entered_by": "bench", "entered_at": now,
-                     "decided_by": "bench", "decided_at": now} for i in ids])
+                    {"connection_id": i, "cycle_id": cycle_ids[period],
+                     "meter_number": f"M{i:07d}", "previous_reading": _read(i, back + 1,
+                                                                            months),
+                     "current_reading": _read(i, back, months),
+                     "units": _read(i, back, months) - _read(i, back + 1, months),
+                     "carried_units": D("0"), "read_at": now.date(),
+                     "source": "IMPORT", "status": "APPROVED", "reject_reason": None,
+                     "flags": "", "reader": "", "photo_path": None, "is_estimated": False,
+                     "entered_by": "bench", "entered_at": now, "decided_by": "bench",
+                     "decided_at": now} for i in ids])
     return auth.sign_in(backend, "officer", PASSWORD).token
+
+
+def _read(i: int, back: int, months: int) -> Decimal:
+    """Connection i's reading `back` months before January 2026 (0 = January); before the
+    first month of a `months` history the meter stood at 0."""
+    if back >= months:
+        return D("0")
+    return _january(i) - back * (5 + i % 3)
 
 
 def _january(i: int) -> Decimal:
@@ -146,7 +168,7 @@ def floor(backend: Backend, n: int) -> float:
     return seconds + time.perf_counter() - t0  # the commit counts too
 
 
-def run(url: str, n: int, *, history: bool = True,
+def run(url: str, n: int, *, months: int = 1,
         say: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Build n connections in the (empty) database at `url`, import an n-row readings CSV,
     print and return the figures."""
@@ -158,10 +180,10 @@ def run(url: str, n: int, *, history: bool = True,
     path = folder / "readings.csv"
     try:
         t0 = time.perf_counter()
-        token = build(backend, n, history)
+        token = build(backend, n, months)
         write_file(path, n)
         say(f"{engine.dialect.name}: built {n:,} connections"
-            f"{' with a January reading each' if history else ''} and a {n:,}-row CSV "
+            f" with {months} monthly reading{'s' * (months != 1)} each and a {n:,}-row CSV "
             f"({path.stat().st_size / 1048576:.0f} MB) in {time.perf_counter() - t0:.1f} s")
         floor_s = floor(backend, n)
         say(f"  (a) floor: bare bulk INSERT   {floor_s:8.2f} s  {n / floor_s:>10,.0f} rows/s")
@@ -177,7 +199,7 @@ def run(url: str, n: int, *, history: bool = True,
             f"   ({result.imported:,} imported, {result.flagged_high:,} flagged HIGH)")
         say(f"  ratio (b)/(a): {import_s / floor_s:.2f}   CPU of this process {import_cpu:.1f} s"
             f"   peak RSS {peak:.0f} MB   {stored:,} readings stored")
-        return {"database": engine.dialect.name, "n": n, "history": history,
+        return {"database": engine.dialect.name, "n": n, "months": months,
                 "floor_s": round(floor_s, 2), "import_s": round(import_s, 2),
                 "import_cpu_s": round(import_cpu, 2),
                 "rows_per_s": round(n / import_s), "ratio": round(import_s / floor_s, 2),
@@ -195,13 +217,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", action="append",
                         help="sqlite, mysql or a URL of an empty database (repeatable; "
                         "default both)")
-    parser.add_argument("--no-history", action="store_true",
-                        help="connections without an earlier reading")
+    parser.add_argument("--months", type=int, default=1, choices=range(MAX_MONTHS + 1),
+                        metavar=f"0..{MAX_MONTHS}", help="approved readings per "
+                        "connection before the import (default 1; 0: never read)")
     args, _unknown = parser.parse_known_args(argv)
     for db in args.db or ["sqlite", "mysql"]:
         url, cleanup = fresh_url(db)
         try:
-            run(url, args.n, history=not args.no_history)
+            run(url, args.n, months=args.months)
         finally:
             cleanup()
     return 0
