@@ -76,3 +76,15 @@ def test_tls_required_refuses_an_unencrypted_server(mysql_engine: Any) -> None:
             auth.has_users(backend)
     finally:
         backend.dispose()
+
+
+@pytest.mark.parametrize("option", ["tls=maybe", "accounts=everyone"])
+def test_a_mistyped_security_option_is_a_message(option: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from opsmanager_desktop.cli.main import main
+    code = main(["--db", f"mysql+pymysql://root@127.0.0.1:3306/opsm?{option}", "cycles",
+                 "list"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: database URL: ") and option.split("=")[0] in err
+    assert "Traceback" not in err
