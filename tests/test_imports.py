@@ -299,3 +299,44 @@ def test_write_behind_waits_for_the_write_in_flight_before_a_cancel_returns(
         run_import(table, lambda chunk, problems: [r.number for r in chunk], write,
                    chunk_size=5, write_behind=True, cancelled=cancelled)
     assert finished == [2, 3]  # the caller's rollback comes after the last write ended
+
+
+def test_look_ahead_prepares_the_next_chunk_on_another_thread(tmp_path: Path) -> None:
+    rows = "".join(f"M{i},{i}\n" for i in range(1, 12)) + "M12,1,wide\n"
+    table = read_table(write_csv(tmp_path / "in.csv", "meter_number,reading\n" + rows), REQ)
+    main = threading.get_ident()
+    started = {first: threading.Event() for first in (2, 5, 8, 11)}
+
+    def prepare(chunk: list[Row], problems: Problems) -> tuple[int, list[int]]:
+        started[chunk[0].number].set()
+        return threading.get_ident(), [r.number for r in chunk]
+
+    def check(prepared: tuple[int, list[int]], problems: Problems) -> list[int]:
+        thread, numbers = prepared
+        assert thread != main
+        following = numbers[0] + 3
+        if following in started:  # while this chunk is checked the next one is prepared
+            assert started[following].wait(5), f"chunk at row {following} not prepared ahead"
+        return numbers
+
+    written: list[int] = []
+    summary = run_import(table, check, written.extend, chunk_size=3, prepare=prepare,
+                         look_ahead=True, skip_invalid=True)
+    assert written == list(range(2, 13))  # every row once, in order; the wide one refused
+    assert (summary.rows, summary.imported, summary.rejected) == (12, 11, 1)
+
+
+def test_look_ahead_raises_the_preparers_error(tmp_path: Path) -> None:
+    rows = "".join(f"M{i},{i}\n" for i in range(1, 12))
+    table = read_table(write_csv(tmp_path / "in.csv", "meter_number,reading\n" + rows), REQ)
+
+    def prepare(chunk: list[Row], problems: Problems) -> list[Row]:
+        if chunk[0].number == 5:
+            raise RuntimeError("the look-up of chunk 2 failed")
+        return chunk
+
+    written: list[int] = []
+    with pytest.raises(RuntimeError, match="chunk 2 failed"):
+        run_import(table, lambda chunk, problems: [r.number for r in chunk], written.extend,
+                   chunk_size=3, prepare=prepare, look_ahead=True)
+    assert written == [2, 3, 4]

@@ -255,17 +255,17 @@ def test_reading_entered_meanwhile_fails_the_import_cleanly(world: World, tmp_pa
     if not world.backend.is_mysql:
         pytest.skip("SQLite: the import holds the only write lock; no one enters meanwhile")
     from opsmanager_desktop.services import reading_import
-    check = reading_import._ReadingImport.check
+    finish = reading_import._ReadingImport.finish
 
-    def check_then_race(job: reading_import._ReadingImport, rows: list[object],
+    def check_then_race(job: reading_import._ReadingImport, prepared: object,
                         problems: object) -> object:
-        items = check(job, rows, problems)  # type: ignore[arg-type]
+        items = finish(job, prepared, problems)  # type: ignore[arg-type]
         if not job.seen.get(-1):
             job.seen[-1] = 1
             world.reading("M2", JAN, "40", approve=False)  # committed by its own service call
         return items
 
-    monkeypatch.setattr(reading_import._ReadingImport, "check", check_then_race)
+    monkeypatch.setattr(reading_import._ReadingImport, "finish", check_then_race)
     before = row_counts(world.backend)
     with pytest.raises(Conflict, match="clashes with existing data"):
         _import(world, write_csv(tmp_path / "r.csv", HEADER + GOOD))

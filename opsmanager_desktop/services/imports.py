@@ -30,17 +30,17 @@ import csv
 import io
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from opsmanager_desktop.domain.errors import FieldProblem, OpsError, ValidationError
 from opsmanager_desktop.domain.money import D, has_at_most_places
+from opsmanager_desktop.services.import_stages import Writer, prepared_chunks
 from opsmanager_desktop.services.table_files import (
     csv_line_count,
     raw_rows,
@@ -385,29 +385,36 @@ class RejectsWriter:
             self.path.unlink(missing_ok=True)
 
 
-def run_import(table: Table, check: Callable[[list[Row], Problems], Sequence[T]],
+def run_import(table: Table, check: Callable[[Any, Problems], Sequence[T]],
                write: Callable[[Sequence[T]], None], *, skip_invalid: bool = False,
                rejects_path: str | Path | None = None, progress: Progress | None = None,
                cancelled: Cancelled | None = None, chunk_size: int = CHUNK_SIZE,
-               write_behind: bool = False) -> ImportSummary:
+               prepare: Callable[[list[Row], Problems], Any] | None = None,
+               look_ahead: bool = False, write_behind: bool = False) -> ImportSummary:
     """Check every chunk, write the good items, and end as the module docstring says.
 
     Rows wider than the header are refused here, so `check` never sees them.
-    `write_behind`: each chunk's `write` runs on a worker thread while the next chunk is
-    read and checked (one write at a time, in file order; its error is raised here). Then
-    `check` must not use the connection `write` writes through.
+    `prepare`: a first step of the check (parsing, look-ups); `check` then gets what it
+    returned instead of the rows. `look_ahead`: `prepare` runs on a worker thread one chunk
+    ahead of `check`; `write_behind`: each chunk's `write` runs on a worker thread while
+    the next chunk is checked (services/import_stages.py). A step on a worker thread must
+    not use the connection another step uses.
     """
     problems = Problems()
     rejects = RejectsWriter(table, Path(rejects_path) if rejects_path
                             else default_rejects_path(table.path)) if skip_invalid else None
     done = imported = 0
     width = len(table.columns)
-    with _Writer(write, write_behind) as writer:
+    first_step = prepare or _rows_as_they_are
+    with Writer(write, write_behind) as writer, closing(prepared_chunks(
+            (_refuse_wide_rows(chunk, width) for chunk in table.chunks(chunk_size)),
+            first_step, look_ahead)) as chunks:
         try:
-            for chunk in table.chunks(chunk_size):
+            for chunk, chunk_problems, prepared in chunks:
                 if cancelled is not None and cancelled():
                     raise ImportCancelled()
-                bad = _check_chunk(chunk, width, check, writer.write, problems, rejects)
+                bad = _check_chunk(chunk, chunk_problems, prepared, check, writer.write,
+                                   problems, rejects)
                 imported += len(chunk) - bad
                 done += len(chunk)
                 if progress is not None:
@@ -425,18 +432,27 @@ def run_import(table: Table, check: Callable[[list[Row], Problems], Sequence[T]]
     return ImportSummary(done, imported, rejects.count if rejects else 0, path)
 
 
-def _check_chunk(chunk: list[Row], width: int, check: Callable[[list[Row], Problems], Sequence[T]],
-                 write: Callable[[Sequence[T]], None], problems: Problems,
-                 rejects: RejectsWriter | None) -> int:
-    """Check one chunk, note its problems (or its rejects), write its items; the number of
-    bad rows."""
+def _rows_as_they_are(rows: list[Row], problems: Problems) -> list[Row]:
+    return rows
+
+
+def _refuse_wide_rows(chunk: list[Row], width: int) -> tuple[list[Row], Problems, list[Row]]:
+    """The chunk, its problems so far (rows wider than the header) and its other rows."""
     chunk_problems = Problems()
     for row in chunk:
         if len(row.cells) > width and any(row.cells[width:]):
             chunk_problems.add(row, "row", f"has {len(row.cells)} cells but the "
                                f"header names {width} columns")
-    good = [r for r in chunk if not chunk_problems.has(r)]
-    items = check(good, chunk_problems) if good else []
+    return chunk, chunk_problems, [r for r in chunk if not chunk_problems.has(r)]
+
+
+def _check_chunk(chunk: list[Row], chunk_problems: Problems, prepared: Any,
+                 check: Callable[[Any, Problems], Sequence[T]],
+                 write: Callable[[Sequence[T]], None], problems: Problems,
+                 rejects: RejectsWriter | None) -> int:
+    """Check one prepared chunk, note its problems (or its rejects), write its items; the
+    number of bad rows."""
+    items = check(prepared, chunk_problems) if prepared is not None else []
     bad = [r for r in chunk if chunk_problems.has(r)]
     chunk_problems.items.sort(key=lambda p: p.row or 0)  # in file order, stable
     if rejects is not None:
@@ -449,36 +465,3 @@ def _check_chunk(chunk: list[Row], width: int, check: Callable[[list[Row], Probl
     if items and (rejects is not None or not len(problems)):
         write(items)
     return len(bad)
-
-
-class _Writer(Generic[T]):
-    """`write` called in turn, or on one worker thread behind the caller (write_behind)."""
-
-    def __init__(self, write: Callable[[Sequence[T]], None], behind: bool) -> None:
-        self._write = write
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-write") if behind \
-            else None
-        self._pending: Future[None] | None = None
-
-    def write(self, items: Sequence[T]) -> None:
-        if self._pool is None:
-            self._write(items)
-            return
-        self.finish()  # one chunk in flight: memory stays flat, errors surface soon
-        self._pending = self._pool.submit(self._write, items)
-
-    def finish(self) -> None:
-        """Wait for the write in flight; its error is raised here."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def __enter__(self) -> _Writer[T]:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        # the caller rolls the transaction back next: no write may still be running then
-        if self._pending is not None:
-            wait([self._pending])
-        if self._pool is not None:
-            self._pool.shutdown()

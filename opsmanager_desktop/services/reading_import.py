@@ -101,6 +101,12 @@ class _Parsed(NamedTuple):  # NamedTuples: made a million times, 3x cheaper than
     photo: tuple[str, Path] | None
 
 
+class _Prepared(NamedTuple):
+    parsed: list[_Parsed]
+    states: dict[tuple[int, str], tuple[Any, ...]]  # (utility, meter) -> _meter_states row
+    pending: dict[int, list[Any]]  # connection id -> its meter changes not yet read
+
+
 class _Item(NamedTuple):
     values: dict[str, Any]
     replace_id: int | None  # the REJECTED reading this one takes the place of
@@ -150,6 +156,11 @@ class _ReadingImport:
         return _Parsed(row, meter_number(meter), utility, value, read_at, reader, photo)
 
     def check(self, rows: list[Row], problems: Problems) -> list[_Item]:
+        return self.finish(self.prepare(rows, problems), problems)
+
+    def prepare(self, rows: list[Row], problems: Problems) -> _Prepared:
+        """Parse the chunk and look its meters up, through `reads` only (on MySQL/MariaDB
+        this runs a chunk ahead of finish() on a worker thread)."""
         parsed = [p for p in (self._parse(r, problems) for r in rows) if p is not None]
         period = self.cycle.period
         by_utility: dict[int, set[str]] = {}
@@ -168,6 +179,13 @@ class _ReadingImport:
             states = {key: (*row[:_SUMMARY], *summaries[row[0]]) for key, row in states.items()}
         pending = pending_replacements(self.reads, [s[0] for s in states.values()],
                                        self.replaced)
+        return _Prepared(parsed, states, pending)
+
+    def finish(self, prepared: _Prepared, problems: Problems) -> list[_Item]:
+        """The checks that follow the file's order (a meter twice in it) and the units and
+        flags of each reading: no database."""
+        parsed, states, pending = prepared
+        period = self.cycle.period
         items = []
         for p in parsed:
             state = states.get((p.utility_id, p.meter))
@@ -279,18 +297,20 @@ def import_readings(ctx: Ctx, path: str | Path, period: str, *, source: str = "i
         raise invalid("source", f"{source!r} is not a reading source; use import or amr")
     cycle = open_cycle(ctx.session, period)
     table = read_table(path, REQUIRED, OPTIONAL)
-    # On MySQL/MariaDB a chunk is written while the next one is checked (the server inserts
-    # as the client parses: decision 39), so the checks read through a second connection
-    # of the same account; they need nothing this import wrote (the file's own repeats are
-    # caught in memory). SQLite waits on no network: one connection, in turn.
+    # On MySQL/MariaDB the next chunk is looked up and the previous one written while this
+    # one is checked (the server works as the client parses: decision 39), so look-ups
+    # read through a second connection of the same account; they need nothing this import
+    # wrote (the file's own repeats are caught in memory). SQLite waits on no network:
+    # one connection, in turn.
     overlap = is_mysql(ctx.backend.engine)
     with ExitStack() as stack:
         reads = stack.enter_context(ctx.backend.engine.connect()) if overlap \
             else ctx.session.connection()
         job = _ReadingImport(ctx, cycle, kind, table.path.parent, reads)
-        summary = run_import(table, job.check, job.write, skip_invalid=skip_invalid,
+        summary = run_import(table, job.finish, job.write, skip_invalid=skip_invalid,
                              rejects_path=rejects_path, progress=progress,
-                             cancelled=cancelled, write_behind=overlap)
+                             cancelled=cancelled, prepare=job.prepare, look_ahead=overlap,
+                             write_behind=overlap)
     c = job.counts
     result = ReadingImportResult(cycle.period, summary.rows, c["imported"], c["replaced"],
                                  c["high"], c["zero"], c["photos"], summary.rejected,
