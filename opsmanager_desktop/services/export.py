@@ -1,15 +1,17 @@
 """Export a table (customers, connections, readings, bills, payments) to .xlsx or .csv.
 
 The rows are the ones the GUI table shows: the table's own list service is called with the
-same ListQuery (search, sort, filters), page by page, so the permission is the list
-service's (a consumer exporting payments gets their own) and memory stays flat on a million
-rows. The pages are walked by keyset (listing.keyset_walk: each starts after the last
-page's sort key and id), not by OFFSET, which re-reads every row before the page: by the
-end of a million-row table that made each page cost a table scan.
+same ListQuery (search, sort, filters), so the permission is the list service's (a consumer
+exporting payments gets their own), and rows are written as they come, so memory stays
+flat on a million rows. The list is read in listing.walk, not page by OFFSET (which
+re-reads every row before the page: quadratic on a million rows): its one ordered SELECT
+is streamed into the file through a server-side cursor, or, for customers, whose list
+reads the rows after choosing the page's ids, paged by keyset (each page after the last
+page's sort key and id).
 
 XLSX is written in openpyxl's write-only mode: bold frozen header, auto-filter, numbers
 as numbers (money #,##0.00, units #,##0.000), dates as dates, widths from the header and
-the first page. CSV: UTF-8 with BOM (Excel opens it right), field names as the header,
+the first rows. CSV: UTF-8 with BOM (Excel opens it right), field names as the header,
 money as plain text like 1000.00 and dates as ISO 8601.
 
 The file is written next to the target under a temporary name and moved into place at the
