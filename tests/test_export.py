@@ -256,3 +256,19 @@ def test_a_cancel_between_chunks_leaves_no_file(backend: Backend, ao: str, tmp_p
         with pytest.raises(ExportCancelled):
             export(backend, ao, "payments", tmp_path / name, cancelled=cancelled)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_list_that_ignores_the_walk_is_refused(backend: Backend, ao: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list service not built on run_page would hand back its first page only (streamed
+    tables) or the same page forever (keyset tables): the export stops instead."""
+    from opsmanager_desktop.services.listing import Page
+
+    def one_page(_backend: Backend, _token: str, query: object) -> Page[object]:
+        return Page([object()] * export_service.PAGE, None, 0)
+
+    monkeypatch.setattr(export_service, "_list_function", lambda _table: one_page)
+    for table in ("payments", "customers"):
+        with pytest.raises(RuntimeError, match="cannot be exported whole"):
+            export(backend, ao, table, tmp_path / f"{table}.csv")
+    assert list(tmp_path.iterdir()) == []

@@ -190,12 +190,15 @@ def export(backend: Backend, token: str, table: str, out_path: str | Path, *,
                     total = page.total
                     out.add(page.rows, total)
                     while len(page.rows) == PAGE:
+                        if keyset.reached is None:
+                            raise _not_walked(table)  # else the first page, forever
                         keyset.after = keyset.reached
                         page = list_fn(backend, token, query(False, out.count))
                         out.add(page.rows, total)
             else:
                 with walk(out.add):  # every row reaches out.add during this one call
-                    list_fn(backend, token, query(True, 0))  # the permission check
+                    if list_fn(backend, token, query(True, 0)).rows:  # the permission check
+                        raise _not_walked(table)  # else only the first page is written
         except BaseException:
             out.close(ok=False)
             raise
@@ -204,6 +207,11 @@ def export(backend: Backend, token: str, table: str, out_path: str | Path, *,
     finally:
         temp.unlink(missing_ok=True)
     return ExportResult(table, path, out.count)
+
+
+def _not_walked(table: str) -> RuntimeError:
+    return RuntimeError(f"the {table} list does not read its rows through "
+                        "listing.run_page, so it cannot be exported whole")
 
 
 class _Output:

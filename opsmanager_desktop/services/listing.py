@@ -97,10 +97,10 @@ Sink = Callable[[list[Any], int | None], None]  # (rows, the list's count)
 class Walk:
     """A whole-list read in progress (see the module docstring). Streaming: `sink` gets
     every row, in chunks, with the count (None when the query asked for none), during the
-    list call, which then returns an empty page. Keyset paging: the
-    walker sets `after` (None: from the start) before each list call and reads `reached`
-    (the page's last keys; None after an empty page) after it: two fields, so that a
-    transaction retried after a deadlock reads the same page again, not the next one."""
+    list call, which then returns an empty page. Keyset paging: the walker sets `after`
+    (None: from the start) before each list call and reads `reached` (the page's last
+    keys; None after an empty page) after it: two fields, so that a transaction retried
+    after a deadlock reads the same page again, not the next one."""
 
     sink: Sink | None = None
     after: tuple[Any, ...] | None = None
