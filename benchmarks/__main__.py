@@ -2,6 +2,7 @@
 
     python -m benchmarks                 # all, default sizes, SQLite and MariaDB
     python -m benchmarks billing --n 1000000 --db mysql
+    python -m benchmarks export --n 1000000 --db mysql --tries 1
     BENCH_ARGS="billing --n 200000" make bench
 """
 

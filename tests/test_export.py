@@ -72,7 +72,9 @@ def test_payments_to_csv_with_filter(backend: Backend, ao: str, tmp_path: Path) 
 
 def test_export_pages_through_everything(backend: Backend, ao: str, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_service, "PAGE", 2)  # three rows: two pages
+    from opsmanager_desktop.services import listing
+
+    monkeypatch.setattr(listing, "STREAM_CHUNK", 2)  # three rows: two chunks
     result = export(backend, ao, "payments", tmp_path / "p.csv")
     with (tmp_path / "p.csv").open(encoding="utf-8-sig") as f:
         assert len(list(csv.DictReader(f))) == result.rows == 3
@@ -136,3 +138,137 @@ def test_bills_export_with_common_filters(backend: Backend, ao: str, tmp_path: P
     assert common_filters("connections", {"account": "A1"}) == {"account_no": "A1"}
     with pytest.raises(ValidationError, match="cannot be filtered by --channel"):
         common_filters("bills", {"channel": "CASH"})
+
+
+def _bills_with_ties(backend: Backend) -> None:
+    """Nine bills on three accounts: totals tie in threes and so do accounts; the drafts
+    (GENERATED) have no due date, so sorting by it meets NULLs."""
+    for i in range(9):
+        add_bill(backend, f"T{i % 3:03d}", ("5.00", "7.50", "7.50")[i % 3],
+                 due=date(2026, 1, 10 + i % 2),
+                 status="GENERATED" if i % 4 == 0 else "DUE")
+
+
+def test_pages_give_every_row_once_in_the_lists_order(backend: Backend, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    """A streamed table (bills) read two rows at a time across ties and NULLs, each way:
+    the file holds the rows the list itself returns in one page, in its order, each once."""
+    from opsmanager_desktop.services import bills, listing
+    from opsmanager_desktop.services.listing import ListQuery
+
+    bo = token_for(backend, Role.BILLING_OFFICER)
+    _bills_with_ties(backend)
+    monkeypatch.setattr(listing, "STREAM_CHUNK", 2)
+    for sort, descending in _SORTS:
+        expected = [r.bill_no for r in bills.list_bills(
+            backend, bo, ListQuery(sort=sort, descending=descending, limit=100)).rows]
+        out = tmp_path / f"bills-{sort}-{descending}.csv"
+        seen: list[tuple[int, int]] = []
+        result = export(backend, bo, "bills", out, sort=sort, descending=descending,
+                        progress=lambda d, t: seen.append((d, t)))  # noqa: B023
+        with out.open(encoding="utf-8-sig") as f:
+            got = [r["bill_no"] for r in csv.DictReader(f)]
+        assert result.rows == 9 and len(set(got)) == 9, (sort, descending)
+        assert got == expected, (sort, descending)
+        assert [d for d, _t in seen] == [2, 4, 6, 8, 9] and {t for _d, t in seen} == {9}
+
+
+_SORTS = (("", False), ("total", False), ("total", True), ("due_date", False),
+          ("due_date", True), ("account_no", True))
+
+
+def test_keyset_pages_match_offset_pages(backend: Backend) -> None:
+    """listing.walk without a sink: pages of two by keyset, across ties and NULL sort
+    keys, are the list's own pages by OFFSET, for every order."""
+    from opsmanager_desktop.services import bills
+    from opsmanager_desktop.services.listing import ListQuery, walk
+
+    bo = token_for(backend, Role.BILLING_OFFICER)
+    _bills_with_ties(backend)
+    for sort, descending in _SORTS:
+        by_offset = [[r.bill_no for r in bills.list_bills(backend, bo, ListQuery(
+            sort=sort, descending=descending, offset=o, limit=2)).rows]
+            for o in range(0, 10, 2)]
+        by_keyset = []
+        with walk() as keyset:
+            for _ in range(5):
+                by_keyset.append([r.bill_no for r in bills.list_bills(
+                    backend, bo, ListQuery(sort=sort, descending=descending, limit=2)).rows])
+                keyset.after = keyset.reached
+        assert by_keyset == by_offset, (sort, descending)
+        assert sum(len(p) for p in by_keyset) == 9
+
+
+def test_customers_by_name_with_ties_to_xlsx(backend: Backend, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Customers page by keyset. Names equal but for case tie on both databases (NOCASE,
+    unicode_ci): the pages must follow the database's order, not Python's."""
+    from opsmanager_desktop.services import customers
+    from opsmanager_desktop.services.listing import ListQuery
+
+    bo = token_for(backend, Role.BILLING_OFFICER)
+    for i, name in enumerate(["Ann Lee", "bob", "ann lee", "Ann Lee", "Bob", "Cy", "ANN LEE"]):
+        add_customer(backend, f"N{i:03d}", name)
+    monkeypatch.setattr(export_service, "PAGE", 2)
+    for sort, descending in (("name", False), ("name", True), ("", False),
+                             ("account_no", True)):
+        expected = [r.account_no for r in customers.list_customers(
+            backend, bo, ListQuery(sort=sort, descending=descending, limit=100)).rows]
+        out = tmp_path / f"names-{sort}-{descending}.xlsx"
+        assert export(backend, bo, "customers", out, sort=sort,
+                      descending=descending).rows == 7
+        ws = load_workbook(out).active
+        assert ws is not None
+        got = [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
+        assert got == expected and sorted(got) == [f"N{i:03d}" for i in range(7)]
+
+
+def test_a_consumer_pages_through_their_own_rows_only(backend: Backend, ao: str,
+                                                      tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from opsmanager_desktop.services import listing
+
+    monkeypatch.setattr(listing, "STREAM_CHUNK", 1)
+    consumer = token_for(backend, Role.CONSUMER, username="c2", account_no="A002")
+    seen: list[tuple[int, int]] = []
+    out = tmp_path / "mine.csv"
+    assert export(backend, consumer, "payments", out, sort="amount", descending=True,
+                  progress=lambda d, t: seen.append((d, t))).rows == 2
+    with out.open(encoding="utf-8-sig") as f:
+        assert [r["reference"] for r in csv.DictReader(f)] == ["C-3", "R-2"]
+    assert seen == [(1, 2), (2, 2)]
+
+
+def test_a_cancel_between_chunks_leaves_no_file(backend: Backend, ao: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from opsmanager_desktop.services import listing
+
+    monkeypatch.setattr(listing, "STREAM_CHUNK", 1)
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # after two rows written
+
+    for name in ("p.csv", "p.xlsx"):
+        asked.clear()
+        with pytest.raises(ExportCancelled):
+            export(backend, ao, "payments", tmp_path / name, cancelled=cancelled)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_list_that_ignores_the_walk_is_refused(backend: Backend, ao: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list service not built on run_page would hand back its first page only (streamed
+    tables) or the same page forever (keyset tables): the export stops instead."""
+    from opsmanager_desktop.services.listing import Page
+
+    def one_page(_backend: Backend, _token: str, query: object) -> Page[object]:
+        return Page([object()] * export_service.PAGE, None, 0)
+
+    monkeypatch.setattr(export_service, "_list_function", lambda _table: one_page)
+    for table in ("payments", "customers"):
+        with pytest.raises(RuntimeError, match="cannot be exported whole"):
+            export(backend, ao, table, tmp_path / f"{table}.csv")
+    assert list(tmp_path.iterdir()) == []

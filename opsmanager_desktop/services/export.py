@@ -1,11 +1,17 @@
 """Export a table (customers, connections, readings, bills, payments) to .xlsx or .csv.
 
 The rows are the ones the GUI table shows: the table's own list service is called with the
-same ListQuery (search, sort, filters), page by page, so the permission is the list
-service's (a consumer exporting payments gets their own) and memory stays flat on a million
-rows. XLSX is written in openpyxl's write-only mode: bold frozen header, auto-filter, numbers
+same ListQuery (search, sort, filters), so the permission is the list service's (a consumer
+exporting payments gets their own), and rows are written as they come, so memory stays
+flat on a million rows. The list is read in listing.walk, not page by OFFSET (which
+re-reads every row before the page: quadratic on a million rows): its one ordered SELECT
+is streamed into the file through a server-side cursor, or, for customers, whose list
+reads the rows after choosing the page's ids, paged by keyset (each page after the last
+page's sort key and id).
+
+XLSX is written in openpyxl's write-only mode: bold frozen header, auto-filter, numbers
 as numbers (money #,##0.00, units #,##0.000), dates as dates, widths from the header and
-the first page. CSV: UTF-8 with BOM (Excel opens it right), field names as the header,
+the first rows. CSV: UTF-8 with BOM (Excel opens it right), field names as the header,
 money as plain text like 1000.00 and dates as ISO 8601.
 
 The file is written next to the target under a temporary name and moved into place at the
@@ -19,7 +25,7 @@ import importlib
 import inspect
 import os
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,7 +40,7 @@ from openpyxl.utils import get_column_letter
 
 from opsmanager_desktop.domain.errors import OpsError, invalid
 from opsmanager_desktop.services.backend import Backend
-from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery, Page
+from opsmanager_desktop.services.listing import MAX_PAGE, ListQuery, Page, walk
 
 # table -> (module, list function); imported when used, so a table whose service is not
 # there yet does not stop the others
@@ -65,6 +71,10 @@ COMMON_FILTERS: dict[str, dict[str, str]] = {
 }
 _HIDDEN = {"id", "version"}  # internal keys, not for a spreadsheet
 PAGE = MAX_PAGE
+# tables whose list service reads more after run_page has chosen the page (customers: ids
+# first, then their rows and meters), so their rows cannot be streamed out of run_page:
+# these page by keyset; every other table streams (services/listing.py, `walk`)
+PAGED = frozenset({"customers"})
 _FORMATS = {-2: "#,##0.00", -3: "#,##0.000", -4: "#,##0.0000"}
 _BOLD = Font(bold=True)
 
@@ -165,49 +175,92 @@ def export(backend: Backend, token: str, table: str, out_path: str | Path, *,
     if not path.parent.is_dir():
         raise invalid("out", f"the folder {path.parent} does not exist")
     list_fn = _list_function(table)
-    query = ListQuery(search=search, sort=sort, descending=descending, offset=0, limit=PAGE,
-                      count=True, filters=dict(filters or {}))
-    first = list_fn(backend, token, query)  # the permission check happens here
-    total = first.total or len(first.rows)
-
-    def pages() -> Iterator[list[Any]]:
-        page, offset = first, 0
-        while True:
-            if cancelled is not None and cancelled():
-                raise ExportCancelled()
-            yield page.rows
-            offset += len(page.rows)
-            if progress is not None:
-                progress(offset, max(total, offset))
-            if len(page.rows) < PAGE:
-                return
-            page = list_fn(backend, token, ListQuery(
-                search=search, sort=sort, descending=descending, offset=offset, limit=PAGE,
-                count=False, filters=dict(filters or {})))
-
-    columns = _columns(_row_type(list_fn, first.rows))
     temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    out = _Output(temp, table, kind, list_fn, progress, cancelled)
+
+    def query(count: bool, offset: int) -> ListQuery:
+        return ListQuery(search=search, sort=sort, descending=descending, offset=offset,
+                         limit=PAGE, count=count, filters=dict(filters or {}))
+
     try:
-        if kind == ".csv":
-            count = _write_csv(temp, columns, pages())
-        else:
-            count = _write_xlsx(temp, table, columns, first.rows, pages())
+        try:
+            if table.strip().lower() in PAGED:
+                with walk() as keyset:
+                    page = list_fn(backend, token, query(True, 0))  # the permission check
+                    total = page.total
+                    out.add(page.rows, total)
+                    while len(page.rows) == PAGE:
+                        if keyset.reached is None:
+                            raise _not_walked(table)  # else the first page, forever
+                        keyset.after = keyset.reached
+                        page = list_fn(backend, token, query(False, out.count))
+                        out.add(page.rows, total)
+            else:
+                with walk(out.add):  # every row reaches out.add during this one call
+                    if list_fn(backend, token, query(True, 0)).rows:  # the permission check
+                        raise _not_walked(table)  # else only the first page is written
+        except BaseException:
+            out.close(ok=False)
+            raise
+        out.close(ok=True)
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
-    return ExportResult(table, path, count)
+    return ExportResult(table, path, out.count)
 
 
-def _write_csv(path: Path, columns: list[str], pages: Iterator[list[Any]]) -> int:
-    count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(columns)
-        for rows in pages:
-            for row in rows:
-                writer.writerow([_csv_text(_plain(getattr(row, c))) for c in columns])
-            count += len(rows)
-    return count
+def _not_walked(table: str) -> RuntimeError:
+    return RuntimeError(f"the {table} list does not read its rows through "
+                        "listing.run_page, so it cannot be exported whole")
+
+
+class _Output:
+    """Rows in, file out: the writer is made on the first rows (XLSX column widths come
+    from them); counts the rows, reports progress, and stops at a cancel."""
+
+    def __init__(self, path: Path, table: str, kind: str,
+                 list_fn: Callable[..., Page[Any]], progress: Progress | None,
+                 cancelled: Cancelled | None) -> None:
+        self.path, self.table, self.kind, self.list_fn = path, table, kind, list_fn
+        self.progress, self.cancelled = progress, cancelled
+        self.writer: _CsvFile | _XlsxFile | None = None
+        self.count = 0
+
+    def add(self, rows: list[Any], total: int | None) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise ExportCancelled()
+        if self.writer is None:
+            columns = _columns(_row_type(self.list_fn, rows))
+            self.writer = (_CsvFile(self.path, columns) if self.kind == ".csv"
+                           else _XlsxFile(self.path, self.table, columns, rows))
+        self.writer.add(rows)
+        self.count += len(rows)
+        if self.progress is not None:
+            self.progress(self.count, max(total or 0, self.count))
+
+    def close(self, ok: bool) -> None:
+        """Finish the file (an empty export still gets its header); after a failure, only
+        release it (the caller deletes the partial file)."""
+        if self.writer is None and ok:
+            self.add([], 0)
+        if self.writer is not None:
+            self.writer.close(ok)
+
+
+class _CsvFile:
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.columns = columns
+        self.file = path.open("w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(columns)
+
+    def add(self, rows: list[Any]) -> None:
+        columns = self.columns
+        self.writer.writerows([_csv_text(_plain(getattr(row, c))) for c in columns]
+                              for row in rows)
+
+    def close(self, ok: bool) -> None:
+        self.file.close()
 
 
 def _csv_text(value: Any) -> str:
@@ -220,35 +273,35 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def _write_xlsx(path: Path, table: str, columns: list[str], sample: list[Any],
-                pages: Iterator[list[Any]]) -> int:
-    wb = Workbook(write_only=True)
-    # typed Any: openpyxl's stubs miss what write-only sheets have (widths, filter)
-    ws: Any = wb.create_sheet(title=table.strip().lower()[:31])
-    for i, name in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _width(name, sample)
-    ws.freeze_panes = "A2"
-    header = []
-    for name in columns:
-        cell = WriteOnlyCell(ws, value=_title(name))
-        cell.font = _BOLD
-        header.append(cell)
-    ws.append(header)
-    count = 0
-    try:
-        for rows in pages:
-            for row in rows:
-                ws.append([_xlsx_cell(ws, _plain(getattr(row, c))) for c in columns])
-            count += len(rows)
-    except BaseException:
-        # saving is how a write-only workbook closes its row stream and temporary files;
-        # the caller deletes the partial file
-        wb.save(path)
-        raise
-    if columns:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    wb.save(path)
-    return count
+class _XlsxFile:
+    def __init__(self, path: Path, table: str, columns: list[str], sample: list[Any]) -> None:
+        self.path, self.columns, self.count = path, columns, 0
+        self.wb = Workbook(write_only=True)
+        # typed Any: openpyxl's stubs miss what write-only sheets have (widths, filter)
+        ws: Any = self.wb.create_sheet(title=table.strip().lower()[:31])
+        for i, name in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = _width(name, sample)
+        ws.freeze_panes = "A2"
+        header = []
+        for name in columns:
+            cell = WriteOnlyCell(ws, value=_title(name))
+            cell.font = _BOLD
+            header.append(cell)
+        ws.append(header)
+        self.ws = ws
+
+    def add(self, rows: list[Any]) -> None:
+        ws, columns = self.ws, self.columns
+        for row in rows:
+            ws.append([_xlsx_cell(ws, _plain(getattr(row, c))) for c in columns])
+        self.count += len(rows)
+
+    def close(self, ok: bool) -> None:
+        """Saving is how a write-only workbook closes its row stream and temporary files,
+        so a failed export saves too (and the caller deletes what was saved)."""
+        if ok and self.columns:
+            self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.count + 1}"
+        self.wb.save(self.path)
 
 
 def _xlsx_cell(ws: Any, value: Any) -> Any:
