@@ -146,13 +146,15 @@ def by_connection(stmt: _S, readings: Any = MeterReading) -> _S:
         .with_hint(readings, BY_CONNECTION, "mariadb")
 
 
-def history_summary(period: str | None, *where: ColumnElement[bool]) -> Subquery:
-    """One row per connection whose readings pass `where` (conditions on MeterReading and
-    on Connection, joined): connection_id; its latest reading that is not rejected
-    (current_reading, carried_units, is_estimated, period); then the units of its last
-    HISTORY_SIZE approved actual readings, newest first (NULL where it has fewer). Readings
-    of the cycle `period` itself are left out and only earlier ones count as recent; None:
-    every reading counts. Read through the (connection, cycle) index."""
+def history_summary(period: str | None, *where: ColumnElement[bool],
+                    on_connections: bool = False) -> Subquery:
+    """One row per connection whose readings pass `where` (conditions on MeterReading, and
+    on Connection when `on_connections`: then it is joined): connection_id; its latest
+    reading that is not rejected (current_reading, carried_units, is_estimated, period);
+    then the units of its last HISTORY_SIZE approved actual readings, newest first (NULL
+    where it has fewer). Readings of the cycle `period` itself are left out and only
+    earlier ones count as recent; None: every reading counts. Read through the
+    (connection, cycle) index."""
     r, c = MeterReading, BillingCycle
     countable = and_(r.status == ReadingStatus.APPROVED.value, r.is_estimated.is_(False))
     if period is not None:
@@ -166,8 +168,9 @@ def history_summary(period: str | None, *where: ColumnElement[bool]) -> Subquery
                func.row_number().over(partition_by=[r.connection_id, kind],
                                       order_by=c.period.desc()).label("rn_kind"))
         .join(c, c.id == r.cycle_id)
-        .join(Connection, Connection.id == r.connection_id)
         .where(r.status != ReadingStatus.REJECTED.value, *where))
+    if on_connections:  # only then: it costs a look-up per reading
+        stmt = stmt.join(Connection, Connection.id == r.connection_id)
     if period is not None:
         stmt = stmt.where(c.period != period)
     ranked = by_connection(stmt).subquery("ranked")
