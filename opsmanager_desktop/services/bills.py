@@ -48,6 +48,7 @@ from opsmanager_desktop.services.cycles import cycle_by_period
 from opsmanager_desktop.services.listing import ListQuery, Page
 from opsmanager_desktop.services.notify import queue_for_bills
 from opsmanager_desktop.services.payments import apply_credit_to_bill
+from opsmanager_desktop.services.statement_ledger import create_statements
 
 __all__ = ["BillDetail", "BillRow", "adjust_bill", "get_bill", "issue_bills", "list_bills",
            "mark_overdue"]
@@ -66,6 +67,8 @@ class IssueResult:
     # zero bills (nothing to pay) and bills the account's credit settled become PAID at once
     paid_on_issue: int
     credit_applied: Decimal
+    # one per account with bills issued now (docs/decisions.md 40)
+    statements: int = 0
 
 
 @dataclass(frozen=True)
@@ -121,11 +124,13 @@ def issue_bills(ctx: Ctx, period: str, issue_date: date | str | None = None) -> 
     count, paid = issue_cycle_bills(session, cycle.id, issued_on, due)
     applied = _apply_credit(session, ctx, cycle.id, issued_on, with_credit)
     paid += applied[1]
+    statements = create_statements(session, cycle.id, cycle.period, issued_on, due, ctx.now,
+                                   ctx.username)
     ctx.audit("billing_cycle", cycle.id, "issue_bills", after={
         "cycle": cycle.period, "issued": count, "issue_date": issued_on, "due_date": due,
         "paid_on_issue": paid, "credit_applied": applied[0],
-        "accounts_with_credit": len(with_credit)})
-    return IssueResult(cycle.period, count, issued_on, due, paid, applied[0])
+        "accounts_with_credit": len(with_credit), "statements": statements})
+    return IssueResult(cycle.period, count, issued_on, due, paid, applied[0], statements)
 
 
 def issue_cycle_bills(session: Session, cycle_id: int, issued_on: date, due: date

@@ -38,6 +38,7 @@ from opsmanager_desktop.db.models.notifications import (
 )
 from opsmanager_desktop.db.models.payments import Payment, PaymentAllocation, PaymentReversal
 from opsmanager_desktop.db.models.readings import MeterReading
+from opsmanager_desktop.db.models.statements import Statement
 from opsmanager_desktop.db.models.tariffs import (
     BillingCycle,
     TariffCategory,
@@ -85,6 +86,7 @@ __all__ = [
     "PaymentAllocation",
     "PaymentReversal",
     "Setting",
+    "Statement",
     "Substation",
     "SupportTicket",
     "SupportTicketHistory",

@@ -58,6 +58,9 @@ class Bill(Base):
     issue_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     paid_at: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # the account statement the bill was issued on (NULL until issued)
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statements.id"), nullable=True, index=True)
 
 
 class BillLine(Base):

@@ -36,6 +36,7 @@ def _filters(main: str, namespace: str) -> dict[str, str]:
         "customers": f"id = {customer}",
         "connections": f"customer_id = {customer}",
         "bills": f"customer_id = {customer}",
+        "statements": f"customer_id = {customer}",
         "bill_lines": f"bill_id IN {my_bills}",
         "bill_adjustments": f"bill_id IN {my_bills}",
         "payments": f"customer_id = {customer}",

@@ -33,7 +33,7 @@ _BILL_READ = {"bills": "SELECT", "bill_lines": "SELECT", "bill_adjustments": "SE
               "utility_types": "SELECT", "meter_readings": "SELECT",
               "tariff_plans": "SELECT", "tariff_versions": "SELECT", "payments": "SELECT",
               "payment_allocations": "SELECT", "payment_reversals": "SELECT",
-              "settings": "SELECT"}
+              "settings": "SELECT", "statements": "SELECT"}
 # the money fields of a bill and the credit of an account, as the payment ledger keeps them
 _BILL_MONEY = "SELECT UPDATE(amount_paid,balance,status,paid_at)"
 _CREDIT = "SELECT UPDATE(credit)"
@@ -184,7 +184,9 @@ NEEDS: dict[Permission, dict[str, str]] = {
     Permission.BILLS_ISSUE: {
         **_BILL_READ, **APPLY_CHARGES, "billing_runs": "SELECT",
         "bills": "SELECT UPDATE(status,issue_date,due_date,amount_paid,balance,paid_at,"
-                 "adjustments)",
+                 "adjustments,statement_id)",
+        # a statement is written once, at issue, and never changed
+        "statements": "SELECT INSERT",
         "customers": _CREDIT, "payment_allocations": "SELECT INSERT", **_OUTBOX_ADD},
     Permission.BILLS_ADJUST: {
         **_BILL_READ, "bill_adjustments": "SELECT INSERT",
