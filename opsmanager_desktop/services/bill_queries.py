@@ -21,6 +21,7 @@ from opsmanager_desktop.db.models import (
     MeterReading,
     Payment,
     PaymentReversal,
+    Statement,
     TariffPlan,
     TariffVersion,
     UtilityType,
@@ -57,6 +58,8 @@ class BillRow:
     adjustments: Decimal
     is_estimated: bool
     paid_at: date | None
+    # the account statement it was issued on (None: not issued, or issued before statements)
+    statement_no: str | None = None
 
 
 LIST_KEYS = ("bill_no", "account_no", "utility", "meter_number", "cycle", "units",
@@ -68,7 +71,8 @@ def _columns() -> tuple[Any, ...]:
     return (Bill.bill_no, Customer.account_no, UtilityType.code, Connection.meter_number,
             BillingCycle.period, Bill.units, Bill.energy_charge, Bill.fixed_charge, Bill.tax,
             Bill.total, Bill.amount_paid, Bill.balance, Bill.status, Bill.issue_date,
-            Bill.due_date, Customer.name, Bill.adjustments, Bill.is_estimated, Bill.paid_at)
+            Bill.due_date, Customer.name, Bill.adjustments, Bill.is_estimated, Bill.paid_at,
+            Statement.statement_no)
 
 
 def _select() -> Select[Any]:
@@ -76,12 +80,13 @@ def _select() -> Select[Any]:
             .join(Customer, Customer.id == Bill.customer_id)
             .join(Connection, Connection.id == Bill.connection_id)
             .join(UtilityType, UtilityType.id == Connection.utility_type_id)
-            .join(BillingCycle, BillingCycle.id == Bill.cycle_id))
+            .join(BillingCycle, BillingCycle.id == Bill.cycle_id)
+            .outerjoin(Statement, Statement.id == Bill.statement_id))
 
 
 def _row(r: Any) -> BillRow:
     return BillRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
-                   BillStatus(r[12]), r[13], r[14], r[15], r[16], bool(r[17]), r[18])
+                   BillStatus(r[12]), r[13], r[14], r[15], r[16], bool(r[17]), r[18], r[19])
 
 
 def row_of(session: Session, bill_id: int) -> BillRow:
@@ -102,7 +107,7 @@ _SORT = {"bill_no": Bill.bill_no, "account_no": Customer.account_no,
          "balance": Bill.balance, "amount_paid": Bill.amount_paid, "status": Bill.status,
          "issue_date": Bill.issue_date, "due_date": Bill.due_date}
 _FILTERS = frozenset({"cycle", "account", "status", "utility", "issued_from", "issued_to",
-                      "open_only"})
+                      "open_only", "statement"})
 
 
 def _date(value: object, field: str) -> date:
@@ -142,6 +147,8 @@ def bill_page(session: Session, query: ListQuery, customer_id: int | None) -> Pa
             Customer.account_no == str(filters["account"]).strip()).scalar_subquery())
     if "status" in filters:
         stmt = stmt.where(Bill.status == _status(filters["status"]))
+    if "statement" in filters:  # a statement number: the bills it carries
+        stmt = stmt.where(Statement.statement_no == str(filters["statement"]).strip().upper())
     if filters.get("open_only"):
         stmt = stmt.where(Bill.status.in_(sorted(s.value for s in OPEN)))
     if "utility" in filters:
