@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from opsmanager_desktop.db.models import Bill, BillingCycle, Connection, Customer
+from opsmanager_desktop.db.models import Bill, BillingCycle, Connection, Customer, Statement
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
 from opsmanager_desktop.domain.cycle import Period
 from opsmanager_desktop.domain.errors import NotFound, OpsError, invalid
@@ -68,10 +68,13 @@ class PrintSelection:
     bill_nos: tuple[str, ...] = ()
     status: str | None = None
     transformer: str | None = None
+    statement_nos: tuple[str, ...] = ()
 
     def describe(self) -> str:
         parts = [f"cycle {self.cycle}" if self.cycle else "",
                  f"{len(self.bill_nos)} chosen bills" if self.bill_nos else "",
+                 f"{len(self.statement_nos)} chosen statements" if self.statement_nos
+                 else "",
                  f"status {self.status}" if self.status else "",
                  f"route {self.transformer}" if self.transformer else ""]
         return ", ".join(p for p in parts if p)
@@ -99,9 +102,10 @@ class PrintResult:
 def _check_selection(selection: object) -> PrintSelection:
     if not isinstance(selection, PrintSelection):
         raise invalid("selection", "choose the bills to print: a cycle or bill numbers")
-    if not selection.cycle and not selection.bill_nos:
-        raise invalid("selection", "choose a cycle (--cycle YYYY-MM) or bills (--bill NO)")
-    if len(selection.bill_nos) > MAX_BILL_NOS:
+    if not selection.cycle and not selection.bill_nos and not selection.statement_nos:
+        raise invalid("selection", "choose a cycle (--cycle YYYY-MM), bills (--bill NO) or "
+                      "statements (--statement NO)")
+    if len(selection.bill_nos) + len(selection.statement_nos) > MAX_BILL_NOS:
         raise invalid("bill_nos", f"at most {MAX_BILL_NOS:,} bill numbers at a time; "
                       "print a cycle, status or route for more")
     if selection.status and selection.status.strip().upper() not in BillStatus.__members__:
@@ -132,6 +136,16 @@ def bills_to_print(ctx: Ctx, selection: PrintSelection) -> array[int]:
             raise NotFound("no bill " + ", ".join(repr(n) for n in missing[:10])
                            + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""))
         stmt = stmt.where(Bill.bill_no.in_(wanted))
+    if chosen.statement_nos:
+        numbers = {n.strip().upper() for n in chosen.statement_nos if n.strip()}
+        found = set(ctx.session.scalars(select(Statement.statement_no)
+                                        .where(Statement.statement_no.in_(numbers))))
+        missing = sorted(numbers - found)
+        if missing:
+            raise NotFound("no statement " + ", ".join(repr(n) for n in missing[:10])
+                           + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""))
+        stmt = stmt.where(Bill.statement_id.in_(
+            select(Statement.id).where(Statement.statement_no.in_(numbers))))
     if chosen.status:
         stmt = stmt.where(Bill.status == chosen.status.strip().upper())
     if chosen.transformer:
