@@ -52,7 +52,7 @@ def _version(session: Session, utility: UtilityType) -> TariffVersion:
                            ).one()
 
 
-def _cycle(session: Session, period: str) -> BillingCycle:
+def cycle_row(session: Session, period: str) -> BillingCycle:
     cycle = session.scalars(select(BillingCycle).where(BillingCycle.period == period)).first()
     if cycle is None:
         year, month = (int(x) for x in period.split("-"))
@@ -75,8 +75,9 @@ def add_customer(backend: Backend, account_no: str, name: str | None = None) -> 
 def add_bill(backend: Backend, account_no: str, total: str, *, due: date | None,
              status: str = "DUE", cycle: str = "2026-01", utility: str = "electricity",
              units: str = "100", bill_no: str | None = None,
-             issue: date | None = None) -> str:
-    """A bill of `total` for the account (created if missing), on a connection of its own."""
+             issue: date | None = None, meter: str | None = None) -> str:
+    """A bill of `total` for the account (created if missing), on a connection of its own
+    (or on the connection of `meter`, made at its first bill)."""
     n = next(_seq)
     number = bill_no or f"B{n:06d}"
     with backend.sessions.begin() as session:
@@ -88,15 +89,19 @@ def add_bill(backend: Backend, account_no: str, total: str, *, due: date | None,
             session.flush()
         util = _utility(session, utility)
         version = _version(session, util)
-        connection = Connection(customer_id=customer.id, utility_type_id=util.id,
-                                meter_number=f"M{n:06d}", active_meter=f"M{n:06d}",
-                                tariff_plan_id=version.plan_id)
-        session.add(connection)
-        session.flush()
+        connection = None if meter is None else session.scalars(
+            select(Connection).where(Connection.meter_number == meter)).first()
+        if connection is None:
+            connection = Connection(customer_id=customer.id, utility_type_id=util.id,
+                                    meter_number=meter or f"M{n:06d}",
+                                    active_meter=meter or f"M{n:06d}",
+                                    tariff_plan_id=version.plan_id)
+            session.add(connection)
+            session.flush()
         amount = Decimal(total)
         session.add(Bill(
             bill_no=number, connection_id=connection.id, customer_id=customer.id,
-            cycle_id=_cycle(session, cycle).id, tariff_version_id=version.id,
+            cycle_id=cycle_row(session, cycle).id, tariff_version_id=version.id,
             units=Decimal(units), energy_charge=amount, fixed_charge=ZERO, tax=ZERO,
             total=amount, adjustments=ZERO, amount_paid=ZERO, balance=amount, status=status,
             issue_date=issue or (due if status != "GENERATED" else None),
