@@ -67,7 +67,7 @@ class IssueResult:
     # zero bills (nothing to pay) and bills the account's credit settled become PAID at once
     paid_on_issue: int
     credit_applied: Decimal
-    # one per account with bills issued now (docs/decisions.md 40)
+    # one per account with bills issued now (docs/decisions.md 41)
     statements: int = 0
 
 

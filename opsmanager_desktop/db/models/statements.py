@@ -21,7 +21,9 @@ class Statement(Base):
     __tablename__ = "statements"
     __table_args__ = table_args(
         UniqueConstraint("customer_id", "cycle_id", "seq"),
-        Index("ix_statements_cycle_id", "cycle_id"),
+        # a cycle's statements, and an account's within a cycle (the bills' statement_id is
+        # set through it: with only (cycle_id) SQLite picks that and scans the cycle)
+        Index("ix_statements_cycle_customer", "cycle_id", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

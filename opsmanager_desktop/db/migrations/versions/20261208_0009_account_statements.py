@@ -7,7 +7,7 @@ Create Date: 2026-12-08
 Hand-written from autogen (docs/decisions.md 28). One statement per account per cycle
 issue (issue 13): the account summary above its per-connection bills, which point at it.
 Bills issued before this revision keep no statement; their accounts' first statement
-brings their balance forward (docs/decisions.md 40).
+brings their balance forward (docs/decisions.md 41).
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def upgrade() -> None:
     mysql_engine='InnoDB'
     )
     with op.batch_alter_table('statements', schema=None) as batch_op:
-        batch_op.create_index('ix_statements_cycle_id', ['cycle_id'], unique=False)
+        batch_op.create_index('ix_statements_cycle_customer', ['cycle_id', 'customer_id'], unique=False)
 
     with op.batch_alter_table('bills', schema=None) as batch_op:
         batch_op.add_column(sa.Column('statement_id', sa.Integer(), nullable=True))
@@ -71,6 +71,6 @@ def downgrade() -> None:
         batch_op.drop_column('statement_id')
 
     with op.batch_alter_table('statements', schema=None) as batch_op:
-        batch_op.drop_index('ix_statements_cycle_id')
+        batch_op.drop_index('ix_statements_cycle_customer')
 
     op.drop_table('statements')
