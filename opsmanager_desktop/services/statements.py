@@ -1,4 +1,4 @@
-"""Account statements for tables, the CLI and the paper (DESIGN.md 3; docs/decisions.md 41).
+"""Account statements for tables, the CLI and the paper (docs/decisions.md 41).
 
 A statement is made when its bills are issued (services/statement_ledger.py) and never
 changed; what moves afterwards is its bills' balances, shown beside it as `balance`
