@@ -67,7 +67,9 @@ NOTIFY_QUEUE = {"notification_outbox": "SELECT INSERT", "contact_preferences": "
                 "customers": "SELECT", "bills": "SELECT"}
 _NOTIFY_READ = {"notification_outbox": "SELECT", "notification_templates": "SELECT",
                 "contact_preferences": "SELECT", "customers": "SELECT", "bills": "SELECT",
-                "connections": "SELECT", "settings": "SELECT"}
+                "connections": "SELECT", "settings": "SELECT",
+                # a bill_issued message is rendered from its bill's statement
+                "statements": "SELECT"}
 # what issuing bills and recording payments add: a queued bill_issued / payment_received
 _OUTBOX_ADD = {"notification_outbox": "SELECT INSERT", "contact_preferences": "SELECT"}
 
