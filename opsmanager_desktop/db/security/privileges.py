@@ -212,13 +212,15 @@ NEEDS: dict[Permission, dict[str, str]] = {
                                    "customers": "SELECT", "bill_adjustments": "SELECT"},
     Permission.REPORTS_CONSUMPTION: {"bills": "SELECT", "billing_cycles": "SELECT",
                                      "connections": "SELECT", "utility_types": "SELECT"},
+    # a record or a list may name a statement: the paper that carries an account's bills
     Permission.DISTRIBUTION_RECORD: {
         "bill_deliveries": "SELECT INSERT", "bill_delivery_states": "SELECT INSERT UPDATE",
         "bills": "SELECT", "customers": "SELECT", "connections": "SELECT",
-        "billing_cycles": "SELECT"},
+        "billing_cycles": "SELECT", "statements": "SELECT"},
     Permission.DISTRIBUTION_VIEW: {
         "bill_deliveries": "SELECT", "bill_delivery_states": "SELECT", "bills": "SELECT",
-        "customers": "SELECT", "connections": "SELECT", "billing_cycles": "SELECT"},
+        "customers": "SELECT", "connections": "SELECT", "billing_cycles": "SELECT",
+        "statements": "SELECT"},
     # disconnection and reconnection (services/disconnection*.py): the lists read bills,
     # payments and open billing complaints; closing a ticket changes the connection status
     Permission.DISCONNECTION_VIEW: {**_DISCONNECTION_READ},
