@@ -16,6 +16,7 @@ from opsmanager_desktop.db.models import (
     Customer,
     MeterReading,
     NotificationOutbox,
+    Statement,
     UtilityType,
 )
 from opsmanager_desktop.domain.errors import Conflict, PermissionDenied, ValidationError
@@ -128,16 +129,22 @@ def test_a_demo_consumer_sees_their_bills(clocked: Backend) -> None:
 
 
 def test_demo_messages_are_history_not_pending(clocked: Backend) -> None:
-    """Issuing the demo's bills queues bill_issued messages to made-up addresses; they
-    must not wait for a gateway someone configures later."""
+    """Issuing the demo's bills queues bill_issued messages to made-up addresses, one per
+    account statement; they must not wait for a gateway someone configures later."""
     generate_demo(clocked, admin_token(clocked), customers=12, seed=5)
     with clocked.sessions() as s:
         rows = s.execute(select(NotificationOutbox.status, NotificationOutbox.template,
                                 NotificationOutbox.sent_at, NotificationOutbox.created_at,
-                                Bill.issue_date)
+                                Bill.issue_date, Bill.statement_id)
                          .join(Bill, Bill.id == NotificationOutbox.bill_id)).all()
         assert s.scalar(select(func.count()).select_from(NotificationOutbox)) == len(rows)
-    assert len(rows) > 12
+        statements = s.scalar(select(func.count()).select_from(Statement))
+        several = s.scalar(select(func.count()).select_from(Statement)
+                           .where(Statement.bills > 1))
+    assert len(rows) > 12 and several  # accounts with electricity and water among them
+    # one message per statement, none per bill
+    papers = [r.statement_id for r in rows]
+    assert None not in papers and len(set(papers)) == len(papers) <= statements
     assert {(r.status, r.template) for r in rows} == {("SENT", "bill_issued")}
     # sent when its bill went out, not when the demo ran
     assert all(r.sent_at == r.created_at == datetime.combine(r.issue_date, time(8))

@@ -21,7 +21,7 @@ from opsmanager_desktop.domain.errors import (
     ValidationError,
 )
 from opsmanager_desktop.domain.roles import Role
-from opsmanager_desktop.services import bills, distribution, distribution_import
+from opsmanager_desktop.services import bills, distribution, distribution_import, distribution_query
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.billing import run_billing
 from opsmanager_desktop.services.listing import ListQuery
@@ -75,7 +75,7 @@ def test_record_and_current_status(backend: Backend) -> None:
     assert [h.status for h in history] == [DeliveryStatus.NOT_DELIVERED,
                                            DeliveryStatus.EMAILED, DeliveryStatus.HANDED_OVER]
     assert history[1].email == "first@example.com"  # the customer's address by default
-    page = distribution.list_distribution(backend, bo, ListQuery(
+    page = distribution_query.list_distribution(backend, bo, ListQuery(
         filters={"cycle": "2026-01", "status": "handed_over"}))
     assert [(r.bill_no, r.status, r.officer, r.occurred_at) for r in page.rows] == [
         (nos[0], DeliveryStatus.HANDED_OVER, "fo1", datetime(2026, 2, 5, 16, 30, 45))]
@@ -140,32 +140,32 @@ def test_cycle_at_a_glance_and_pending_in_walking_order(backend: Backend) -> Non
                                  occurred_at="2026-02-02 10:00")
     distribution.record_delivery(backend, bo, nos[3], "not_delivered", reason="moved away",
                                  occurred_at="2026-02-02 11:00")
-    summary = distribution.distribution_status(backend, bo, "2026-01")
+    summary = distribution_query.distribution_status(backend, bo, "2026-01")
     assert (summary.issued, summary.handed_over, summary.emailed, summary.not_delivered,
             summary.no_record, summary.not_issued, summary.distributed, summary.pending) == (
         5, 1, 1, 1, 2, 0, 2, 3)
-    assert distribution.distribution_status(backend, bo, "2026-02").not_issued == 1
-    pending = distribution.list_distribution(backend, bo, ListQuery(
+    assert distribution_query.distribution_status(backend, bo, "2026-02").not_issued == 1
+    pending = distribution_query.list_distribution(backend, bo, ListQuery(
         filters={"cycle": "2026-01", "status": "pending"}))
     # TR-1 (nos[3], not delivered) then TR-2 (nos[4]) then no route (nos[2])
     assert [r.bill_no for r in pending.rows] == [nos[3], nos[4], nos[2]]
     assert pending.rows[0].reason == "moved away" and pending.rows[1].status is None
     assert pending.total == 3
-    route = distribution.list_distribution(backend, bo, ListQuery(
+    route = distribution_query.list_distribution(backend, bo, ListQuery(
         filters={"cycle": "2026-01", "status": "pending", "transformer": "TR-2"}))
     assert [r.bill_no for r in route.rows] == [nos[4]]
-    every = distribution.list_distribution(backend, bo, ListQuery(
+    every = distribution_query.list_distribution(backend, bo, ListQuery(
         sort="bill_no", filters={"cycle": "2026-01"}))
     assert [r.bill_no for r in every.rows] == sorted(nos)
     with pytest.raises(ValidationError, match="choose the billing cycle"):
-        distribution.list_distribution(backend, bo, ListQuery())
+        distribution_query.list_distribution(backend, bo, ListQuery())
     with pytest.raises(ValidationError, match="not a distribution status"):
-        distribution.list_distribution(backend, bo, ListQuery(
+        distribution_query.list_distribution(backend, bo, ListQuery(
             filters={"cycle": "2026-01", "status": "lost"}))
     with pytest.raises(NotFound):
-        distribution.distribution_status(backend, bo, "2030-01")
+        distribution_query.distribution_status(backend, bo, "2030-01")
     with pytest.raises(PermissionDenied):
-        distribution.distribution_status(backend, token_for(backend, Role.ACCOUNTS_OFFICER),
+        distribution_query.distribution_status(backend, token_for(backend, Role.ACCOUNTS_OFFICER),
                                          "2026-01")
 
 
@@ -187,7 +187,7 @@ def test_import_is_all_or_nothing_and_idempotent(backend: Backend, tmp_path: Pat
     assert (result.rows, result.recorded, result.duplicates, result.rejected) == (4, 4, 0, 0)
     again = distribution_import.import_deliveries(backend, bo, good)
     assert (again.recorded, again.duplicates) == (0, 4)
-    summary = distribution.distribution_status(backend, bo, "2026-01")
+    summary = distribution_query.distribution_status(backend, bo, "2026-01")
     assert (summary.handed_over, summary.emailed, summary.not_delivered, summary.no_record) \
         == (2, 1, 0, 2)
     history = distribution.delivery_history(backend, bo, nos[1])
@@ -205,7 +205,7 @@ def test_import_is_all_or_nothing_and_idempotent(backend: Backend, tmp_path: Pat
     found = {(p.row, p.field) for p in refused.value.problems}
     assert found == {(3, "occurred_at"), (4, "bill_no"), (5, "status"), (6, "officer"),
                      (7, "received_by"), (7, "latitude")}
-    assert distribution.distribution_status(backend, bo, "2026-01").no_record == 2
+    assert distribution_query.distribution_status(backend, bo, "2026-01").no_record == 2
     rejects = tmp_path / "rejects.csv"
     partial = distribution_import.import_deliveries(backend, bo, bad, skip_invalid=True,
                                                     rejects_path=rejects)

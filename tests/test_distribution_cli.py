@@ -13,6 +13,7 @@ from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.services.backend import Backend
 from tests.helpers import PASSWORD, token_for
 from tests.test_distribution import HEADER, _world
+from tests.test_distribution_statements import make_papers
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -53,7 +54,10 @@ def test_distribution_commands(backend: Backend, run: Run, tmp_path: Path) -> No
     assert code == 0, err
     assert json.loads(out) == {"cycle": "2026-01", "issued": 5, "not_issued": 0,
                                "handed_over": 1, "emailed": 1, "not_delivered": 1,
-                               "no_record": 2, "distributed": 2, "pending": 3}
+                               "no_record": 2, "distributed": 2, "pending": 3,
+                               "statements": 5, "statements_distributed": 2,
+                               "statements_not_delivered": 1, "statements_no_record": 2,
+                               "statements_pending": 3}
     code, out, err = run("distribution", "status", "--cycle", "2026-01", as_json=False)
     assert "2 of 5 issued bills distributed (40.0%)" in out
     code, out, err = run("distribution", "pending", "--cycle", "2026-01")
@@ -76,3 +80,38 @@ def test_distribution_commands(backend: Backend, run: Run, tmp_path: Path) -> No
                "a@b.cd")[0] == 4
     assert run("distribution", "record", nos[2], "--status", "emailed", "--email",
                "c@example.com", "--at", "2026-02-04 08:00")[0] == 5
+
+
+def test_statements_on_the_command_line(backend: Backend, run: Run, tmp_path: Path) -> None:
+    p = make_papers(backend)
+    code, out, err = run("distribution", "record", p.two, "--status", "handed over",
+                         "--officer", "fo1", "--to", "Mrs Ade", "--at", "2026-02-03 10:00",
+                         as_json=False)
+    assert code == 0, err
+    assert out.strip() == (f"Statement {p.two} (bills {', '.join(p.two_bills)}): "
+                           "handed over at 2026-02-03 10:00.")
+    code, out, err = run("distribution", "record", p.one_bill, "--status", "not delivered",
+                         "--reason", "dog", "--at", "2026-02-03 11:00")
+    assert code == 0, err
+    recorded = json.loads(out)
+    assert (recorded["bill_no"], recorded["statement_no"], recorded["bills"]) == (
+        p.one_bill, p.one, [p.one_bill])
+    code, out, err = run("distribution", "status", "--cycle", "2026-01", as_json=False)
+    assert "Statements: 1 of 2 distributed; 1 not delivered, 0 with no record yet." in out
+    code, out, err = run("distribution", "pending", "--cycle", "2026-01", "--statements")
+    assert code == 0, err
+    [paper] = json.loads(out)
+    assert list(paper) == ["statement_no", "account_no", "customer_name", "address", "bills",
+                           "transformer", "status", "occurred_at", "reason"]
+    assert {k: paper[k] for k in ("statement_no", "account_no", "bills", "transformer",
+                                  "status", "occurred_at", "reason")} == {
+        "statement_no": p.one, "account_no": "AC-ONE", "bills": 1, "transformer": "TR-1",
+        "status": "NOT_DELIVERED", "occurred_at": "2026-02-03T11:00:00", "reason": "dog"}
+    code, out, err = run("distribution", "pending", "--cycle", "2026-01")
+    assert [(r["bill_no"], r["statement_no"]) for r in json.loads(out)] == [
+        (p.one_bill, p.one)]
+    code, out, err = run("distribution", "history", p.two)
+    assert code == 0 and [r["bill_no"] for r in json.loads(out)] == p.two_bills
+    assert run("distribution", "record", p.two, "--status", "handed_over", "--officer",
+               "fo1", "--to", "Mrs Ade", "--at", "2026-02-03 10:00")[0] == 5
+    assert run("distribution", "history", "S209912-00000001")[0] == 4

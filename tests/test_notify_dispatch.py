@@ -1,22 +1,23 @@
 """The dispatcher against real servers on 127.0.0.1, on SQLite and MariaDB: e-mail through
-an SMTP server, SMS through an HTTP gateway that has an outage (503, then down) and
+an SMTP server (an account statement's bill_issued message), SMS through an HTTP gateway that has an outage (503, then down) and
 recovers: nothing lost, attempts counted, back-off respected (the backend clock moves)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from opsmanager_desktop.db.models import Bill, ContactPreference, Customer, NotificationOutbox
+from opsmanager_desktop.db.models import ContactPreference, Customer, NotificationOutbox, Statement
 from opsmanager_desktop.domain.errors import PermissionDenied
 from opsmanager_desktop.domain.notifications import MAX_ATTEMPTS, backoff
 from opsmanager_desktop.domain.roles import Role
-from opsmanager_desktop.services import notifications, notify_dispatch, notify_templates
+from opsmanager_desktop.services import bills, notifications, notify_dispatch, notify_templates
 from opsmanager_desktop.services.backend import Backend
-from opsmanager_desktop.services.notify import queue_for_bills, queue_notification
+from opsmanager_desktop.services.notify import queue_notification
 from tests.helpers import admin_token, token_for
 from tests.ledger_data import add_bill
 from tests.notify_servers import (
@@ -79,27 +80,46 @@ def test_email_through_a_real_smtp_server(backend: Backend, clock: list[datetime
         "notify.smtp_host": "127.0.0.1", "notify.smtp_port": str(port),
         "notify.smtp_user": SMTP_USER, "notify.smtp_from": "billing@power.example",
         "notify.smtp_starttls": "no"})
-    number = add_bill(backend, "E1", "1234.50", due=date(2026, 12, 20))
+    # an account with two bills: one statement, one e-mail with the account's total
+    number = add_bill(backend, "E1", "1234.50", due=None, status="GENERATED",
+                      cycle="2026-11")
+    add_bill(backend, "E1", "500.25", due=None, status="GENERATED", cycle="2026-11",
+             utility="water")
     with backend.sessions.begin() as s:
         s.execute(Customer.__table__.update().where(Customer.account_no == "E1")
                   .values(email="e1@example.com"))
-    with backend.sessions.begin() as s:
-        assert queue_for_bills(s, "bill_issued", select(Bill.id)) == 1
     officer = token_for(backend, Role.BILLING_OFFICER)
+    bills.issue_bills(backend, officer, "2026-11", date(2026, 11, 20))
+    with backend.sessions() as s:
+        paper = s.scalars(select(Statement)).one()
+    assert paper.total_due == Decimal("1734.75")
     seen: list[tuple[int, int]] = []
     result = notify_dispatch.send_due(backend, officer,
                                       progress=lambda d, t: seen.append((d, t)))
     assert (result.sent, result.retrying, result.failed) == (1, 0, 0) and seen == [(1, 1)]
     [mail] = inbox.messages
+    subject = f"Your statement {paper.statement_no}"
     assert (mail["To"], mail["From"], mail["Subject"]) == (
-        "e1@example.com", "billing@power.example", f"Your bill {number}")
+        "e1@example.com", "billing@power.example", subject)
     text = mail.get_payload(decode=True).decode()
-    assert "1,234.50" in text and "2026-12-20" in text and "Customer E1" in text
+    assert "1,734.75" in text and "2026-12-04" in text and "Customer E1" in text
+    assert "2 bill(s)" in text
     assert inbox.logins == [SMTP_USER]
     [row] = _rows(backend)
-    assert (row.status, row.attempts, row.sent_at, row.subject) == (
-        "SENT", 1, T0, f"Your bill {number}")
-    assert "1,234.50" in row.message
+    assert (row.status, row.attempts, row.sent_at, row.subject) == ("SENT", 1, T0, subject)
+    assert "1,734.75" in row.message
+    # a template saved before statements, with bill placeholders, still renders: the
+    # statement's first bill fills them (here a late bill's own second statement)
+    notify_templates.set_template(backend, admin, "bill_issued", "EMAIL",
+                                  "Bill {bill_no} is {amount}; pay {amount_payable}.",
+                                  subject="Bill {bill_no}")
+    late = add_bill(backend, "E1", "10.00", due=None, status="GENERATED", cycle="2026-11")
+    bills.issue_bills(backend, officer, "2026-11", date(2026, 11, 21))
+    assert notify_dispatch.send_due(backend, officer).sent == 1
+    assert inbox.messages[-1]["Subject"] == f"Bill {late}"
+    assert inbox.messages[-1].get_payload(decode=True).decode().strip() == (
+        f"Bill {late} is 10.00; pay 1,744.75.")
+    assert number not in inbox.messages[-1]["Subject"]
     assert "e1@example.com" in notify_templates.send_test_email(backend, admin,
                                                                 "e1@example.com")
     assert inbox.messages[-1]["Subject"] == "Ops Manager test message"

@@ -12,6 +12,8 @@ from opsmanager_desktop.domain.notifications import (
     BACKOFF_BASE,
     BACKOFF_CAP,
     DEFAULTS,
+    PLACEHOLDERS,
+    SAMPLE,
     SMS_MAX_PARTS,
     Channel,
     backoff,
@@ -69,8 +71,17 @@ def test_sms_length_parts() -> None:
     uni = sms_length("Ọ" * 71)
     assert (uni.encoding, uni.parts) == ("UCS-2", 2)
     assert "2 SMS parts" in sms_length("a" * 200).describe()
-    for default in DEFAULTS.values():
-        assert sms_length(render(default.sms, {"company": "X" * 24})).parts <= SMS_MAX_PARTS
+    for default in DEFAULTS.values():  # measured as a saved template is
+        assert sms_length(render(default.sms, SAMPLE | {"company": "X" * 24})).parts \
+            <= SMS_MAX_PARTS
+
+
+def test_every_placeholder_has_a_sample() -> None:
+    """The preview and the SMS length check fill every placeholder but the letterhead's."""
+    assert set(SAMPLE) | {"company"} == PLACEHOLDERS
+    bill_issued = DEFAULTS["bill_issued"]
+    for text in (bill_issued.subject, bill_issued.email, bill_issued.sms):
+        assert "{statement_no}" in text  # one message per statement (decision 45)
 
 
 @given(st.sampled_from([None, "EMAIL", "SMS", "NONE"]), st.booleans(),

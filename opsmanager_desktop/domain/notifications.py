@@ -30,7 +30,16 @@ class OutboxStatus(StrEnum):
 TEMPLATES = ("bill_issued", "payment_received", "overdue_reminder", "disconnection_notice",
              "reconnection")
 PLACEHOLDERS = frozenset({"name", "account_no", "bill_no", "amount", "due_date", "balance",
-                          "reference", "paid_at", "date", "meter_no", "company"})
+                          "reference", "paid_at", "date", "meter_no", "company",
+                          # the account statement a bill is on (docs/decisions.md 45)
+                          "statement_no", "total_due", "amount_payable", "bill_count"})
+# what a preview and the SMS length check fill the placeholders with ({company} is the
+# letterhead's); long on purpose, so a template that fits here fits when sent
+SAMPLE = {"name": "Ada Obi", "account_no": "ACC-000123", "bill_no": "B-2026-11-000123",
+          "amount": "12,345.60", "due_date": "2026-12-20", "balance": "12,345.60",
+          "reference": "TRX-55120", "paid_at": "2026-12-02", "date": "2026-12-09",
+          "meter_no": "MTR-44012", "statement_no": "S202611-00000123-2",
+          "total_due": "23,456.70", "amount_payable": "23,456.70", "bill_count": "2"}
 
 # attempts before a message is FAILED, and the back-off between them
 MAX_ATTEMPTS = 6
@@ -146,11 +155,14 @@ class DefaultTemplate:
 
 
 DEFAULTS: dict[str, DefaultTemplate] = {
+    # one message per statement: the account's total, not one connection's bill
     "bill_issued": DefaultTemplate(
-        "Your bill {bill_no}",
-        "Dear {name},\n\nYour bill {bill_no} for account {account_no} is {amount}, due on "
+        "Your statement {statement_no}",
+        "Dear {name},\n\nYour statement {statement_no} for account {account_no} is ready: "
+        "{bill_count} bill(s) this cycle, amount payable {amount_payable}, due on "
         "{due_date}.\n\n{company}",
-        "{company}: bill {bill_no} for {account_no} is {amount}, due {due_date}."),
+        "{company}: statement {statement_no} for {account_no}: {amount_payable} payable by "
+        "{due_date}."),
     "payment_received": DefaultTemplate(
         "Payment received: {amount}",
         "Dear {name},\n\nWe received your payment of {amount} (reference {reference}) on "

@@ -44,6 +44,12 @@ class RunningTotals:
                              self.received, self.reversed)
 
 
+def payable(total_due: Decimal) -> Decimal:
+    """What the slip (and the statement's message) asks for: nothing when the account is
+    in credit."""
+    return max(total_due, NO_MONEY)
+
+
 @dataclass(frozen=True)
 class StatementFigures:
     previous_balance: Decimal
@@ -55,8 +61,7 @@ class StatementFigures:
 
     @property
     def amount_payable(self) -> Decimal:
-        """What the slip asks for: nothing when the account is in credit."""
-        return max(self.total_due, NO_MONEY)
+        return payable(self.total_due)
 
     @property
     def credit(self) -> Decimal:

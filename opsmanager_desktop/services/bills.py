@@ -14,13 +14,13 @@ account credit stays what DESIGN.md says it is: money received and not yet appli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import Bill, BillAdjustment, BillingRun, Customer
+from opsmanager_desktop.db.models import Bill, BillAdjustment, BillingRun, Customer, Statement
 from opsmanager_desktop.domain.bill_lifecycle import (
     BillStatus,
     bill_balance,
@@ -46,7 +46,7 @@ from opsmanager_desktop.services.billing_engine import table_of
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.cycles import cycle_by_period
 from opsmanager_desktop.services.listing import ListQuery, Page
-from opsmanager_desktop.services.notify import queue_for_bills
+from opsmanager_desktop.services.notify import queue_for_statements
 from opsmanager_desktop.services.payments import apply_credit_to_bill
 from opsmanager_desktop.services.statement_ledger import create_statements
 
@@ -124,8 +124,8 @@ def issue_bills(ctx: Ctx, period: str, issue_date: date | str | None = None) -> 
     count, paid = issue_cycle_bills(session, cycle.id, issued_on, due)
     applied = _apply_credit(session, ctx, cycle.id, issued_on, with_credit)
     paid += applied[1]
-    statements = create_statements(session, cycle.id, cycle.period, issued_on, due, ctx.now,
-                                   ctx.username)
+    statements = issue_statements(session, cycle.id, cycle.period, issued_on, due, ctx.now,
+                                  ctx.username)
     ctx.audit("billing_cycle", cycle.id, "issue_bills", after={
         "cycle": cycle.period, "issued": count, "issue_date": issued_on, "due_date": due,
         "paid_on_issue": paid, "credit_applied": applied[0],
@@ -136,16 +136,34 @@ def issue_bills(ctx: Ctx, period: str, issue_date: date | str | None = None) -> 
 def issue_cycle_bills(session: Session, cycle_id: int, issued_on: date, due: date
                       ) -> tuple[int, int]:
     """One UPDATE: the cycle's GENERATED bills become DUE (PAID when there is nothing to
-    pay). Returns (bills issued, of which paid). No credit applied here."""
+    pay). Returns (bills issued, of which paid). No credit applied here, no statement made
+    and no message queued (issue_statements, once the credit is applied)."""
     in_cycle = (_B.c.cycle_id == cycle_id) & (_B.c.status == BillStatus.GENERATED.value)
     nothing_to_pay = _B.c.balance <= ZERO
     paid = int(session.scalar(select(func.count()).where(in_cycle, nothing_to_pay)) or 0)
-    queue_for_bills(session, "bill_issued", select(_B.c.id).where(in_cycle))  # one INSERT
     issued = session.execute(update(_B).where(in_cycle).values(
         status=case((nothing_to_pay, BillStatus.PAID.value), else_=BillStatus.DUE.value),
         paid_at=case((nothing_to_pay, issued_on), else_=None),
         issue_date=issued_on, due_date=due))
     return int(getattr(issued, "rowcount", 0) or 0), paid
+
+
+def issue_statements(session: Session, cycle_id: int, period: str, issued_on: date,
+                     due: date, now: datetime, username: str,
+                     paid_until: date | None = None) -> int:
+    """The statements of the bills just issued and one bill_issued message per statement
+    (one paper, one message per account: docs/decisions.md 45), by one INSERT ... SELECT.
+    Returns the number of statements made."""
+    # statements made now are this cycle's with ids above today's highest: a concurrent
+    # issue of the same cycle waits on the bills' row locks, so none interleaves here
+    before = session.scalar(select(func.max(Statement.id))) or 0
+    made = create_statements(session, cycle_id, period, issued_on, due, now, username,
+                             paid_until)
+    if made:
+        queue_for_statements(session, "bill_issued", select(Statement.id).where(
+            Statement.cycle_id == cycle_id, Statement.id > before), now=now,
+            queued_by=username)
+    return made
 
 
 def _apply_credit(session: Session, ctx: Ctx, cycle_id: int, issued_on: date,

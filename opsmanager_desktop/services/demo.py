@@ -51,9 +51,8 @@ from opsmanager_desktop.services.billing_engine import (
     next_chunk,
     table_of,
 )
-from opsmanager_desktop.services.bills import issue_cycle_bills
+from opsmanager_desktop.services.bills import issue_cycle_bills, issue_statements
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.statement_ledger import create_statements
 from opsmanager_desktop.services.tariff_store import store_version
 
 MONTHS = 12
@@ -292,8 +291,8 @@ class _Demo:
         due = issued + timedelta(days=cycle.due_days)
         issue_cycle_bills(s, cycle.id, issued, due)
         # the year's payments are all in before the next cycle: count those made by then
-        create_statements(s, cycle.id, cycle.period, issued, due,
-                          datetime.combine(issued, time(7)), "demo", paid_until=issued)
+        issue_statements(s, cycle.id, cycle.period, issued, due,
+                         datetime.combine(issued, time(7)), "demo", paid_until=issued)
         self._as_sent(issued, queued_after)
 
     def _as_sent(self, issued: date, queued_after: int) -> None:

@@ -1,34 +1,36 @@
-"""Bill distribution: how each bill reached its customer (domain/distribution.py has the
-rules), the status of a cycle at a glance and the bills not yet distributed.
+"""Bill distribution: recording how each bill reached its customer (domain/distribution.py
+has the rules) and a bill's history; services/distribution_query.py reads a cycle at a
+glance and what is not yet distributed.
 
-Events are written by `write_events` (used by one manual record and by the field file
-import, services/distribution_import.py): history rows inserted in bulk, then each bill's
-current state moved to its newest event. An event already recorded (same bill, status and
-time) is a duplicate: never a second row.
+A record names a bill or a statement (the one paper an account gets per cycle issue:
+docs/decisions.md 45); an event recorded for a statement is recorded for each of its bills,
+so everything reading per-bill deliveries keeps working. Events are written by
+`write_events` (used by one manual record and by the field file import,
+services/distribution_import.py): history rows inserted in bulk, then each bill's current
+state moved to its newest event. An event already recorded (same bill, status and time) is
+a duplicate: never a second row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import (
     Bill,
     BillDelivery,
     BillDeliveryState,
-    BillingCycle,
-    Connection,
     Customer,
+    Statement,
     User,
 )
 from opsmanager_desktop.domain.bill_lifecycle import BillStatus
-from opsmanager_desktop.domain.cycle import Period
 from opsmanager_desktop.domain.distribution import (
     STATUS_CHOICES,
     DeliveryEvent,
@@ -46,12 +48,10 @@ from opsmanager_desktop.domain.errors import (
 )
 from opsmanager_desktop.domain.money import D
 from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.domain.statement import is_statement_no
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
 
 IN_LIST_MAX = 900
-PENDING = "PENDING"  # a filter: no record yet, or not delivered
-NO_RECORD = "NO_RECORD"
 
 
 @dataclass(frozen=True)
@@ -68,41 +68,15 @@ class DeliveryRow:
     source: str
     recorded_by: str
     recorded_at: datetime
+    statement_no: str | None = None  # the paper the bill was printed on
 
 
 @dataclass(frozen=True)
-class DistributionRow:
-    """A bill of a cycle with its current distribution status (None: nothing recorded)."""
+class RecordedDelivery(DeliveryRow):
+    """The event `record_delivery` recorded (as its first bill's history row) and every
+    bill it was recorded for: one, or the bills of a statement not already carrying it."""
 
-    bill_no: str
-    account_no: str
-    customer_name: str
-    address: str
-    meter_number: str
-    transformer: str | None
-    status: DeliveryStatus | None
-    occurred_at: datetime | None
-    officer: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class DistributionSummary:
-    cycle: str
-    issued: int  # bills issued (the ones to distribute)
-    not_issued: int  # GENERATED bills: nothing to distribute yet
-    handed_over: int
-    emailed: int
-    not_delivered: int
-    no_record: int
-
-    @property
-    def distributed(self) -> int:
-        return self.handed_over + self.emailed
-
-    @property
-    def pending(self) -> int:
-        return self.not_delivered + self.no_record
+    bills: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +85,25 @@ class BillTarget:
     bill_no: str
     issued_on: date | None  # None: not issued
     email: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What a record names: one bill, or a statement and its bills (number as given)."""
+
+    number: str
+    bills: tuple[BillTarget, ...]
+    is_statement: bool
+
+    @property
+    def issued_on(self) -> date | None:
+        """None while any bill of it is not issued (a statement's bills all are)."""
+        days = [b.issued_on for b in self.bills]
+        return None if any(d is None for d in days) else max(d for d in days if d is not None)
+
+    @property
+    def noun(self) -> str:
+        return "statement" if self.is_statement else "bill"
 
 
 @dataclass(frozen=True)
@@ -131,9 +124,36 @@ def bills_by_number(session: Session, numbers: Iterable[str]) -> dict[str, BillT
                 select(Bill.id, Bill.bill_no, Bill.status, Bill.issue_date, Customer.email)
                 .join(Customer, Customer.id == Bill.customer_id)
                 .where(Bill.bill_no.in_(part))):
-            issued = r.issue_date if r.status != BillStatus.GENERATED.value else None
-            found[r.bill_no] = BillTarget(r.id, r.bill_no, issued, r.email or "")
+            found[r.bill_no] = _target(r)
     return found
+
+
+def _target(r: Any) -> BillTarget:
+    issued = r.issue_date if r.status != BillStatus.GENERATED.value else None
+    return BillTarget(r.id, r.bill_no, issued, r.email or "")
+
+
+def papers_by_number(session: Session, numbers: Iterable[str]) -> dict[str, Paper]:
+    """The bills each number names: a statement number (`S...`, any case) its statement's
+    bills, any other number its bill. Keyed by the number as given; unknown ones absent."""
+    wanted = {n for n in numbers if n}
+    upper = {n: n.strip().upper() for n in wanted if is_statement_no(n)}
+    bills: dict[str, list[BillTarget]] = {}
+    for part in batches(sorted(set(upper.values()))):
+        for r in session.execute(
+                select(Statement.statement_no, Bill.id, Bill.bill_no, Bill.status,
+                       Bill.issue_date, Customer.email)
+                .join(Bill, Bill.statement_id == Statement.id)
+                .join(Customer, Customer.id == Statement.customer_id)
+                .where(Statement.statement_no.in_(part)).order_by(Bill.id)):
+            bills.setdefault(r.statement_no, []).append(_target(r))
+    found = {n: Paper(n, tuple(bills[key]), True) for n, key in upper.items() if key in bills}
+    single = bills_by_number(session, wanted - set(found))
+    return found | {n: Paper(n, (b,), False) for n, b in single.items()}
+
+
+def unknown_paper(number: str) -> str:
+    return f"no {'bill or statement' if is_statement_no(number) else 'bill'} {number!r}"
 
 
 def known_users(session: Session, names: Iterable[str]) -> set[str]:
@@ -231,17 +251,28 @@ def _coordinate(value: object, field: str) -> Decimal | None:
 def _row(r: Any) -> DeliveryRow:
     return DeliveryRow(r.bill_no, DeliveryStatus(r.status), r.occurred_at, r.officer,
                        r.received_by, r.latitude, r.longitude, r.email, r.reason, r.source,
-                       r.recorded_by, r.recorded_at)
+                       r.recorded_by, r.recorded_at, r.statement_no)
 
 
-def _history(session: Session, bill_id: int) -> list[DeliveryRow]:
+def _history(session: Session, bill_ids: Sequence[int]) -> list[DeliveryRow]:
     return [_row(r) for r in session.execute(
         select(Bill.bill_no, BillDelivery.status, BillDelivery.occurred_at,
                BillDelivery.officer, BillDelivery.received_by, BillDelivery.latitude,
                BillDelivery.longitude, BillDelivery.email, BillDelivery.reason,
-               BillDelivery.source, BillDelivery.recorded_by, BillDelivery.recorded_at)
-        .join(Bill, Bill.id == BillDelivery.bill_id).where(BillDelivery.bill_id == bill_id)
+               BillDelivery.source, BillDelivery.recorded_by, BillDelivery.recorded_at,
+               Statement.statement_no)
+        .join(Bill, Bill.id == BillDelivery.bill_id)
+        .outerjoin(Statement, Statement.id == Bill.statement_id)
+        .where(BillDelivery.bill_id.in_(bill_ids))
         .order_by(BillDelivery.occurred_at, BillDelivery.id))]
+
+
+def _paper(ctx: Ctx, number: object) -> Paper:
+    text = str(number).strip()
+    paper = papers_by_number(ctx.session, [text]).get(text)
+    if paper is None:
+        raise NotFound(unknown_paper(text))
+    return paper
 
 
 @service(Permission.DISTRIBUTION_RECORD)
@@ -249,141 +280,47 @@ def record_delivery(ctx: Ctx, bill_no: str, status: str | DeliveryStatus, *,
                     occurred_at: datetime | str | None = None, officer: str | None = None,
                     received_by: str = "", latitude: Decimal | str | None = None,
                     longitude: Decimal | str | None = None, email: str = "",
-                    reason: str = "") -> DeliveryRow:
-    """One event for one bill. Defaults: now; for a bill handed over at the office, the
-    officer recording it; for an e-mail, the customer's address."""
+                    reason: str = "") -> RecordedDelivery:
+    """One event for one bill, or for each bill of a statement (`bill_no` names either).
+    Defaults: now; for a paper handed over at the office, the officer recording it; for an
+    e-mail, the customer's address. A statement's bill that already has the event is
+    left as it is; when all have it, the record is refused as a repeat."""
     chosen = parse_status(status)
     if chosen is None:
         raise invalid("status", f"{status!r} is not a delivery status; use one of "
                       f"{STATUS_CHOICES}")
-    number = str(bill_no).strip()
-    bill = bills_by_number(ctx.session, [number]).get(number)
-    if bill is None:
-        raise NotFound(f"no bill {number!r}")
+    paper = _paper(ctx, bill_no)
     who = (officer if officer is not None else
            ctx.username if chosen is DeliveryStatus.HANDED_OVER else "").strip()
     event = DeliveryEvent(chosen, _time(occurred_at, ctx.now), who, received_by.strip(),
                           _coordinate(latitude, "latitude"),
                           _coordinate(longitude, "longitude"),
-                          (email.strip() or (bill.email if chosen is DeliveryStatus.EMAILED
-                                             else "")), reason.strip())
-    problems = event_problems(event, bill.issued_on, normalize_time(ctx.now))
+                          (email.strip() or (paper.bills[0].email
+                                             if chosen is DeliveryStatus.EMAILED else "")),
+                          reason.strip())
+    problems = event_problems(event, paper.issued_on, normalize_time(ctx.now))
     if who and not known_users(ctx.session, [who]):
         problems.append(FieldProblem("officer", f"no user {who!r}; name the officer who "
-                                     "handed the bill over by their user name"))
+                                     f"handed the {paper.noun} over by their user name"))
     if problems:
         raise ValidationError(problems)
-    if (bill.id, chosen.value, event.occurred_at) in existing_keys(ctx.session, [bill.id]):
-        raise Conflict(f"bill {number} was already recorded as {chosen.label.lower()} at "
-                       f"{event.occurred_at:%Y-%m-%d %H:%M}")
-    write_events(ctx, [NewEvent(bill, event, "MANUAL")])
-    ctx.audit("bill_delivery", number, "record", after={
+    known = existing_keys(ctx.session, [b.id for b in paper.bills])
+    new = [b for b in paper.bills if (b.id, chosen.value, event.occurred_at) not in known]
+    if not new:
+        raise Conflict(f"{paper.noun} {paper.number} was already recorded as "
+                       f"{chosen.label.lower()} at {event.occurred_at:%Y-%m-%d %H:%M}")
+    write_events(ctx, [NewEvent(b, event, "MANUAL") for b in new])
+    ctx.audit("bill_delivery", paper.number, "record", after={
         "status": chosen.value, "occurred_at": event.occurred_at, "officer": who,
-        "received_by": event.received_by, "email": event.email, "reason": event.reason})
-    return next(r for r in reversed(_history(ctx.session, bill.id))
-                if r.status is chosen and r.occurred_at == event.occurred_at)
+        "received_by": event.received_by, "email": event.email, "reason": event.reason,
+        **({"bills": [b.bill_no for b in new]} if paper.is_statement else {})})
+    row = next(r for r in reversed(_history(ctx.session, [new[0].id]))
+               if r.status is chosen and r.occurred_at == event.occurred_at)
+    return RecordedDelivery(**{f.name: getattr(row, f.name) for f in fields(DeliveryRow)},
+                            bills=tuple(b.bill_no for b in new))
 
 
 @service(Permission.DISTRIBUTION_VIEW, readonly=True)
 def delivery_history(ctx: Ctx, bill_no: str) -> list[DeliveryRow]:
-    """Every event of one bill, oldest first."""
-    number = str(bill_no).strip()
-    bill = bills_by_number(ctx.session, [number]).get(number)
-    if bill is None:
-        raise NotFound(f"no bill {number!r}")
-    return _history(ctx.session, bill.id)
-
-
-def _cycle_id(session: Session, cycle: object) -> int:
-    period = str(Period.parse(str(cycle), "cycle"))
-    found = session.scalar(select(BillingCycle.id).where(BillingCycle.period == period))
-    if found is None:
-        raise NotFound(f"there is no billing cycle {period}")
-    return int(found)
-
-
-@service(Permission.DISTRIBUTION_VIEW, readonly=True)
-def distribution_status(ctx: Ctx, cycle: str) -> DistributionSummary:
-    """The cycle's bills counted by current distribution status (one grouped query)."""
-    cycle_id = _cycle_id(ctx.session, cycle)
-    state = func.coalesce(BillDeliveryState.status, NO_RECORD)
-    generated = Bill.status == BillStatus.GENERATED.value
-    counts: dict[str, int] = {}
-    not_issued = 0
-    for r in ctx.session.execute(
-            select(generated.label("draft"), state.label("state"), func.count().label("n"))
-            .select_from(Bill)
-            .outerjoin(BillDeliveryState, BillDeliveryState.bill_id == Bill.id)
-            .where(Bill.cycle_id == cycle_id).group_by(generated, state)):
-        if r.draft:
-            not_issued += int(r.n)
-        else:
-            counts[r.state] = counts.get(r.state, 0) + int(r.n)
-    return DistributionSummary(
-        str(Period.parse(str(cycle))), sum(counts.values()), not_issued,
-        counts.get(DeliveryStatus.HANDED_OVER.value, 0),
-        counts.get(DeliveryStatus.EMAILED.value, 0),
-        counts.get(DeliveryStatus.NOT_DELIVERED.value, 0), counts.get(NO_RECORD, 0))
-
-
-_SORT = {"bill_no": Bill.bill_no, "account_no": Customer.account_no,
-         "customer_name": Customer.name, "transformer": Connection.transformer_code,
-         "status": BillDeliveryState.status, "occurred_at": BillDeliveryState.occurred_at}
-_FILTERS = frozenset({"cycle", "status", "transformer"})
-
-
-def _status_filter(value: object) -> Any:
-    text = str(value).strip().upper().replace(" ", "_")
-    if text == PENDING:
-        return or_(BillDeliveryState.bill_id.is_(None),
-                   BillDeliveryState.status == DeliveryStatus.NOT_DELIVERED.value)
-    if text == NO_RECORD:
-        return BillDeliveryState.bill_id.is_(None)
-    if text == "DISTRIBUTED":
-        return BillDeliveryState.status.in_([DeliveryStatus.HANDED_OVER.value,
-                                             DeliveryStatus.EMAILED.value])
-    chosen = parse_status(text)
-    if chosen is None:
-        raise invalid("status", f"{value!r} is not a distribution status; use pending, "
-                      f"no_record, distributed or {STATUS_CHOICES}")
-    return BillDeliveryState.status == chosen.value
-
-
-@service(Permission.DISTRIBUTION_VIEW, readonly=True)
-def list_distribution(ctx: Ctx, query: ListQuery = ListQuery()) -> Page[DistributionRow]:
-    """Issued bills with their distribution status, in walking order (route, account)
-    unless sorted otherwise. Filters: cycle (required), status (pending, no_record,
-    distributed, handed_over, emailed, not_delivered), transformer."""
-    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
-    unknown = sorted(set(filters) - _FILTERS)
-    if unknown:
-        raise invalid("filters", f"cannot filter distribution by {', '.join(unknown)}")
-    if "cycle" not in filters:
-        raise invalid("cycle", "choose the billing cycle whose bills to list")
-    last = BillDelivery
-    stmt = (select(Bill.bill_no, Customer.account_no, Customer.name, Customer.address,
-                   Connection.meter_number, Connection.transformer_code,
-                   BillDeliveryState.status, BillDeliveryState.occurred_at, last.officer,
-                   last.reason)
-            .join(Customer, Customer.id == Bill.customer_id)
-            .join(Connection, Connection.id == Bill.connection_id)
-            .outerjoin(BillDeliveryState, BillDeliveryState.bill_id == Bill.id)
-            .outerjoin(last, last.id == BillDeliveryState.delivery_id)
-            .where(Bill.cycle_id == _cycle_id(ctx.session, filters["cycle"]),
-                   Bill.status != BillStatus.GENERATED.value))
-    if "status" in filters:
-        stmt = stmt.where(_status_filter(filters["status"]))
-    if "transformer" in filters:
-        stmt = stmt.where(Connection.transformer_code == str(filters["transformer"]).strip())
-    if query.search.strip():
-        pattern = prefix_pattern(query.search.strip())
-        stmt = stmt.where(or_(Bill.bill_no.like(pattern, escape="\\"),
-                              Customer.account_no.like(pattern, escape="\\"),
-                              Customer.name.like(pattern, escape="\\")))
-    if not query.sort:
-        stmt = stmt.order_by(Connection.transformer_code.is_(None),
-                             Connection.transformer_code, Customer.account_no)
-    return run_page(ctx.session, stmt, query, _SORT, Bill.id, lambda r: DistributionRow(
-        r.bill_no, r.account_no, r.name, r.address, r.meter_number, r.transformer_code,
-        DeliveryStatus(r.status) if r.status else None, r.occurred_at, r.officer or "",
-        r.reason or ""))
+    """Every event of one bill, or of every bill of a statement, oldest first."""
+    return _history(ctx.session, [b.id for b in _paper(ctx, bill_no).bills])

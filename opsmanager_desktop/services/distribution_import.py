@@ -1,11 +1,13 @@
 """The field team's distribution file: `bill_no,status,occurred_at` and optional
-`officer,received_by,latitude,longitude,email,reason` (CSV or XLSX).
+`officer,received_by,latitude,longitude,email,reason` (CSV or XLSX). `bill_no` holds a bill
+number or a statement number: a statement's row is an event for each of its bills
+(docs/decisions.md 45), and the counts are the bills' events.
 
 Follows the import pattern of services/imports.py: the whole file is checked first, every
 bad row reported by row and column, nothing written unless all rows are good (or, with
 skip_invalid, the good rows written and the bad ones copied to a rejects file). An event
-already recorded (same bill, status and time), in the database or earlier in the file, is
-a duplicate: counted, not written again, not an error, so importing the same file twice
+already recorded for a bill (same bill, status and time), in the database or earlier in
+the file, is a duplicate: counted, not written again, not an error, so importing the same file twice
 records nothing twice. A chunk costs a few queries whatever its size.
 """
 
@@ -26,10 +28,11 @@ from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
 from opsmanager_desktop.services.distribution import (
     NewEvent,
-    bills_by_number,
     existing_keys,
     known_users,
     normalize_time,
+    papers_by_number,
+    unknown_paper,
     write_events,
 )
 from opsmanager_desktop.services.file_import import (
@@ -73,30 +76,31 @@ class _Run(KeyedRun[tuple[int, str, datetime]]):
             longitude = decimal_cell(row, "longitude", problems, places=6, digits=10,
                                      negative=True, required=False)
             parsed.append((row, number, status, when, latitude, longitude))
-        bills = bills_by_number(session, {p[1] for p in parsed if p[1]})
+        papers = papers_by_number(session, {p[1] for p in parsed if p[1]})
         users = known_users(session, {row["officer"] for row in rows})
-        known = existing_keys(session, {b.id for b in bills.values()})
+        known = existing_keys(session, {b.id for p in papers.values() for b in p.bills})
         items: list[NewEvent] = []
         for row, number, status, when, latitude, longitude in parsed:
-            bill = bills.get(number or "")
-            if number and bill is None:
-                problems.add(row, "bill_no", f"no bill {number!r}")
+            paper = papers.get(number or "")
+            if number and paper is None:
+                problems.add(row, "bill_no", unknown_paper(number))
             officer = row["officer"]
             if officer and officer not in users:
                 problems.add(row, "officer", f"no user {officer!r}; the officer column "
                              "holds the user name of the officer who delivered the bill")
-            if problems.has(row) or bill is None or status is None or when is None:
+            if problems.has(row) or paper is None or status is None or when is None:
                 continue
-            email = row["email"] or (bill.email if status is DeliveryStatus.EMAILED else "")
+            email = row["email"] or (paper.bills[0].email
+                                     if status is DeliveryStatus.EMAILED else "")
             event = DeliveryEvent(status, when, officer, row["received_by"], latitude,
                                   longitude, email, row["reason"])
-            found = event_problems(event, bill.issued_on, now, row.number)
+            found = event_problems(event, paper.issued_on, now, row.number)
             for problem in found:
                 problems.add(row, problem.field, problem.reason)
             if found:
                 continue
-            if self.is_new((bill.id, status.value, when), known):
-                items.append(NewEvent(bill, event, "IMPORT"))
+            items += [NewEvent(bill, event, "IMPORT") for bill in paper.bills
+                      if self.is_new((bill.id, status.value, when), known)]
         return items
 
     def write(self, items: Sequence[NewEvent]) -> None:

@@ -12,7 +12,13 @@ from typing import Any
 
 from sqlalchemy import exists, or_, select, update
 
-from opsmanager_desktop.db.models import Bill, ContactPreference, Customer, NotificationOutbox
+from opsmanager_desktop.db.models import (
+    Bill,
+    ContactPreference,
+    Customer,
+    NotificationOutbox,
+    Statement,
+)
 from opsmanager_desktop.domain.errors import NotFound, invalid
 from opsmanager_desktop.domain.notifications import (
     TEMPLATES,
@@ -46,6 +52,7 @@ class OutboxRow:
     sent_at: datetime | None
     last_error: str
     bill_no: str | None
+    statement_no: str | None = None  # the paper a bill_issued message announces
 
 
 @dataclass(frozen=True)
@@ -80,15 +87,17 @@ def _select() -> Any:
     return (select(_O.id, _O.created_at, _O.template, _O.channel, Customer.account_no,
                    Customer.name, _O.recipient, _O.status, _O.attempts, _O.next_attempt_at,
                    _O.sent_at, _O.last_error, Bill.bill_no, _O.customer_id, _O.bill_id,
-                   _O.values_json, _O.subject, _O.message, _O.queued_by)
+                   _O.values_json, _O.subject, _O.message, _O.queued_by,
+                   Statement.statement_no)
             .join(Customer, Customer.id == _O.customer_id)
-            .outerjoin(Bill, Bill.id == _O.bill_id))
+            .outerjoin(Bill, Bill.id == _O.bill_id)
+            .outerjoin(Statement, Statement.id == Bill.statement_id))
 
 
 def _row(r: Any) -> OutboxRow:
     return OutboxRow(r.id, r.created_at, r.template, r.channel, r.account_no, r.name,
                      r.recipient, r.status, r.attempts, r.next_attempt_at, r.sent_at,
-                     r.last_error, r.bill_no)
+                     r.last_error, r.bill_no, r.statement_no)
 
 
 @service(Permission.NOTIFICATIONS_VIEW, readonly=True)

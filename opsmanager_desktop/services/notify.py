@@ -2,8 +2,9 @@
 
 `queue_notification` is what other services call (a payment, a disconnection ticket): it
 adds one QUEUED outbox row, or nothing for a customer who opted out or cannot be reached.
-`queue_for_bills` queues one message per bill of a selection with a single INSERT ...
-SELECT (issuing a cycle of a million bills queues a million messages without a Python loop).
+`queue_for_bills` queues one message per bill of a selection, `queue_for_statements` one per
+account statement, each with a single INSERT ... SELECT (issuing a cycle of a million
+accounts queues a million messages without a Python loop).
 The dispatcher (services/notify_dispatch.py) sends them later; nothing here talks to a
 gateway, so a rolled-back transaction sends nothing.
 """
@@ -29,10 +30,17 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    true,
 )
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import Bill, ContactPreference, Customer, NotificationOutbox
+from opsmanager_desktop.db.models import (
+    Bill,
+    ContactPreference,
+    Customer,
+    NotificationOutbox,
+    Statement,
+)
 from opsmanager_desktop.db.models._common import utcnow
 from opsmanager_desktop.domain.notifications import (
     TEMPLATES,
@@ -142,6 +150,23 @@ def queue_for_bills(session: Session, template: str, bills: Select[Any], *,
     ids = bills.subquery()
     return queue_from(session, template, Bill.__table__, Bill.customer_id,
                       Bill.id.in_(select(ids.c[0])), bill_id=Bill.id, now=now,
+                      queued_by=queued_by)
+
+
+def queue_for_statements(session: Session, template: str, statements: Select[Any], *,
+                         now: datetime | None = None, queued_by: str = "") -> int:
+    """One message per statement id that `statements` (a SELECT of statement ids) yields,
+    to its account, by a single INSERT ... SELECT. The message's bill is the statement's
+    first: the dispatcher reaches the statement through it (a bill's statement never
+    changes), and a saved template's bill placeholders still fill from it. Returns how
+    many were queued."""
+    ids = statements.subquery()
+    b, s = Bill.__table__.c, Statement.__table__
+    first = (select(b.statement_id.label("statement_id"), func.min(b.id).label("bill_id"))
+             .where(b.statement_id.in_(select(ids.c[0]))).group_by(b.statement_id)
+             .subquery())
+    return queue_from(session, template, s.join(first, first.c.statement_id == s.c.id),
+                      s.c.customer_id, true(), bill_id=first.c.bill_id, now=now,
                       queued_by=queued_by)
 
 

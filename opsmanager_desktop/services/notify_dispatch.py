@@ -33,6 +33,7 @@ from opsmanager_desktop.db.models import (
     Customer,
     NotificationOutbox,
     NotificationTemplate,
+    Statement,
 )
 from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.domain.money import format_money
@@ -45,6 +46,7 @@ from opsmanager_desktop.domain.notifications import (
     render,
 )
 from opsmanager_desktop.domain.permissions import Permission
+from opsmanager_desktop.domain.statement import payable
 from opsmanager_desktop.services.auth import require_permission
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.core import Ctx, service
@@ -107,8 +109,8 @@ def template_texts(session: Session, code: str, channel: str) -> tuple[str, str]
 
 
 def values_for(session: Session, rows: list[Any]) -> dict[int, dict[str, str]]:
-    """Placeholder values of outbox rows: the customer's, the bill's, the company name,
-    then what the queueing caller gave (which wins)."""
+    """Placeholder values of outbox rows: the customer's, the bill's and its statement's,
+    the company name, then what the queueing caller gave (which wins)."""
     company = company_of(session).name
     customers = {r.customer_id for r in rows}
     bills = {r.bill_id for r in rows if r.bill_id is not None}
@@ -116,7 +118,10 @@ def values_for(session: Session, rows: list[Any]) -> dict[int, dict[str, str]]:
         Customer.id, Customer.name, Customer.account_no).where(Customer.id.in_(customers)))}
     bill_rows = {b.id: b for b in session.execute(select(
         Bill.id, Bill.bill_no, Bill.total, Bill.adjustments, Bill.balance, Bill.due_date,
-        Connection.meter_number).join(Connection, Connection.id == Bill.connection_id)
+        Connection.meter_number, Statement.statement_no, Statement.total_due,
+        Statement.bills.label("bill_count"))
+        .join(Connection, Connection.id == Bill.connection_id)
+        .outerjoin(Statement, Statement.id == Bill.statement_id)
         .where(Bill.id.in_(bills)))} if bills else {}
     out: dict[int, dict[str, str]] = {}
     for r in rows:
@@ -125,16 +130,27 @@ def values_for(session: Session, rows: list[Any]) -> dict[int, dict[str, str]]:
                   "account_no": person.account_no if person else ""}
         bill = bill_rows.get(r.bill_id)
         if bill is not None:
-            owed = bill.balance if r.template == "overdue_reminder" else (
-                bill.total + bill.adjustments)
-            values |= {"bill_no": bill.bill_no, "amount": format_money(owed),
-                       "balance": format_money(bill.balance), "meter_no": bill.meter_number,
-                       "due_date": bill.due_date.isoformat() if bill.due_date else ""}
+            values |= _bill_values(bill, r.template)
         # a damaged values column renders what the customer and bill give
         with contextlib.suppress(ValueError, AttributeError):
             values |= {str(k): str(v) for k, v in json.loads(r.values_json or "{}").items()}
         out[r.id] = values
     return out
+
+
+def _bill_values(bill: Any, template: str) -> dict[str, str]:
+    """A bill's placeholders and those of the statement it is on. A bill no statement
+    carries (issued before statements existed) is its own paper: its number and amount
+    stand in for the statement's, so a message queued then still reads whole. {due_date}
+    stays the bill's: the same issue sets it on the statement and its bills."""
+    owed = bill.balance if template == "overdue_reminder" else bill.total + bill.adjustments
+    total = bill.total_due if bill.statement_no is not None else owed
+    return {"bill_no": bill.bill_no, "amount": format_money(owed),
+            "balance": format_money(bill.balance), "meter_no": bill.meter_number,
+            "due_date": bill.due_date.isoformat() if bill.due_date else "",
+            "statement_no": bill.statement_no or bill.bill_no,
+            "total_due": format_money(total), "amount_payable": format_money(payable(total)),
+            "bill_count": str(bill.bill_count if bill.statement_no is not None else 1)}
 
 
 def rendered(session: Session, rows: list[Any]) -> dict[int, tuple[str, str]]:

@@ -11,6 +11,7 @@ from opsmanager_desktop.db.models import NotificationTemplate, Setting
 from opsmanager_desktop.domain.errors import FieldProblem, ValidationError, invalid
 from opsmanager_desktop.domain.notifications import (
     DEFAULTS,
+    SAMPLE,
     SMS_MAX_PARTS,
     TEMPLATES,
     Channel,
@@ -31,12 +32,6 @@ from opsmanager_desktop.services.notify_channels import (
 )
 from opsmanager_desktop.services.notify_dispatch import template_texts
 from opsmanager_desktop.services.print_data import company_of
-
-# what a preview fills the placeholders with
-SAMPLE = {"name": "Ada Obi", "account_no": "ACC-000123", "bill_no": "B-2026-11-000123",
-          "amount": "12,345.60", "due_date": "2026-12-20", "balance": "12,345.60",
-          "reference": "TRX-55120", "paid_at": "2026-12-02", "date": "2026-12-09",
-          "meter_no": "MTR-44012"}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from opsmanager_desktop.services import distribution
 from opsmanager_desktop.services.backend import Backend
 from tests.gui.conftest import wait_tasks
 from tests.test_distribution import HEADER, _world
+from tests.test_distribution_statements import make_papers
 
 MakeCtx = Callable[[Backend, Role], AppContext]
 PICTURES = Path(__file__).resolve().parent.parent.parent / "build" / "pictures"
@@ -62,6 +63,7 @@ def test_record_import_and_print(qtbot: QtBot, backend: Backend, make_ctx: MakeC
     wait_tasks(qtbot)
     assert _numbers(page) == [nos[3], nos[0], nos[4], nos[2]]
     assert "1 of 5 bills distributed (20.0%)" in page.summary.text()
+    assert "Statements: 1 of 5 distributed, 4 still to do." in page.summary.text()
     [event] = distribution.delivery_history(backend, ctx.token, nos[1])
     assert (event.officer, event.received_by) == ("u_billing_officer", "Mrs Ade")
     field = tmp_path / "field.csv"
@@ -92,3 +94,35 @@ def test_supervisors_see_it_accounts_officers_do_not(qtbot: QtBot, backend: Back
     page = _page(qtbot, make_ctx(backend, Role.SUPERVISOR))
     assert [a.text() for a in page.actions()] == ["Record...", "Import field file...",
                                                   "Print bills...", "Refresh"]
+
+
+def test_a_bill_on_a_statement_records_the_whole_paper(qtbot: QtBot, backend: Backend,
+                                                       make_ctx: MakeCtx) -> None:
+    p = make_papers(backend)
+    ctx = make_ctx(backend, Role.SUPERVISOR)
+    page = _page(qtbot, ctx)
+    page.cycle_filter.setCurrentIndex(page.cycle_filter.findData("2026-01"))
+    wait_tasks(qtbot)
+    rows = page.model.rows()
+    page.table.selectRow(next(i for i, r in enumerate(rows) if r.bill_no == p.two_bills[1]))
+    dialog = page.record_selected()
+    assert dialog is not None and dialog.statement_no == p.two
+    assert dialog.whole_statement.isChecked() and "all its 2 bills" in (
+        dialog.whole_statement.text())
+    dialog.status.setCurrentIndex(dialog.status.findData("NOT_DELIVERED"))
+    dialog.when.setDateTime(QDateTime.fromString("2026-02-03 10:30", "yyyy-MM-dd HH:mm"))
+    dialog.reason.setText("gate locked")
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    wait_tasks(qtbot)
+    assert f"Statement {p.two} (2 bills): not delivered" in page.notice.text()
+    history = distribution.delivery_history(backend, ctx.token, p.two)
+    assert sorted(h.bill_no for h in history) == sorted(p.two_bills)
+    # a statement of one bill offers no choice: the bill is the paper
+    page.table.selectRow(next(i for i, r in enumerate(page.model.rows())
+                              if r.bill_no == p.one_bill))
+    single = page.record_selected()
+    assert single is not None and single.statement_no is None
+    headers = [page.model.headerData(i, Qt.Orientation.Horizontal)
+               for i in range(page.model.columnCount())]
+    assert "Statement" in headers

@@ -12,11 +12,14 @@ import pytest
 from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.domain.tariff import Slab, Tariff
 from opsmanager_desktop.services import (
+    billing,
+    bills,
     customers,
     cycles,
     notifications,
     notify_dispatch,
     notify_templates,
+    readings,
     tariffs,
     users,
     utilities,
@@ -69,7 +72,16 @@ def test_notifications_under_the_database_grants(installation: Installation,
     result = notify_dispatch.send_due(sup_b, sup)
     assert result.sent == 1 and gateway.received[0][0]["text"].endswith("A001 is back on.")
     assert notifications.retry_failed(sup_b, sup) == 0
+    # issuing queues the account statement's message; sending renders it from the statement
+    readings.enter_reading(bo_b, bo, "M1", "electricity", "2026-10", D(100),
+                           date(2026, 10, 28))
+    assert readings.approve_readings(sup_b, sup, "2026-10") == 1
+    billing.run_billing(bo_b, bo, "2026-10")
+    assert bills.issue_bills(bo_b, bo, "2026-10", date(2026, 11, 1)).statements == 1
+    assert notify_dispatch.send_due(sup_b, sup).sent == 1
+    assert "statement S202610-" in gateway.received[1][0]["text"]
     sa_b, sa = inst.sign_in("sa")
-    [row] = notifications.list_outbox(sa_b, sa).rows
+    issued, row = notifications.list_outbox(sa_b, sa).rows
+    assert issued.statement_no is not None and issued.statement_no.startswith("S202610-")
     assert notifications.get_outbox_entry(sa_b, sa, row.id).message.endswith("back on.")
     assert len(notify_templates.list_templates(sa_b, sa)) == 10

@@ -23,6 +23,7 @@ from opsmanager_desktop.services import (
     customers,
     cycles,
     distribution,
+    distribution_query,
     dues,
     export,
     payment_import,
@@ -102,7 +103,13 @@ def test_a_business_day_under_the_database_grants(installation: Installation,
     assert len(printing.load_printable(sup_b, sup, list(ids)).bills) == 3
     distribution.record_delivery(sup_b, sup, first.bill_no, "handed_over",
                                  received_by="the customer")
-    assert distribution.distribution_status(bo_b, bo, PERIOD) is not None
+    # a statement named instead of a bill: read through the statements grant
+    second = bills.list_bills(bo_b, bo, ListQuery(filters={"account": "A002"})).rows[0]
+    assert second.statement_no is not None
+    assert distribution.record_delivery(sup_b, sup, second.statement_no, "handed_over",
+                                        received_by="a neighbour").bills == (second.bill_no,)
+    status = distribution_query.distribution_status(bo_b, bo, PERIOD)
+    assert (status.statements, status.statements_distributed) == (3, 2)
     export.export(ao_b, ao, "payments", work / "payments.xlsx")
     export.export(bo_b, bo, "customers", work / "customers.csv.out.csv")
 

@@ -4,7 +4,9 @@ The outbox is the only way a message leaves: a service adds a QUEUED row in its 
 transaction (so a rolled-back payment sends nothing), and the dispatcher claims due rows,
 sends them and marks them SENT, or puts them back with a later `next_attempt_at` (a gateway
 outage loses nothing). Bill notifications carry the bill id and are rendered from the bill
-when sent, so a million of them are queued by one INSERT ... SELECT.
+(and the account statement it is on) when sent, so a million of them are queued by one
+INSERT ... SELECT. A bill_issued message is one per statement and carries the statement's
+first bill (docs/decisions.md 45).
 """
 
 from __future__ import annotations
@@ -74,7 +76,8 @@ class NotificationOutbox(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"), nullable=True,
                                                 index=True)
-    # placeholders given by the caller (JSON object of strings); bill ones come from bill_id
+    # placeholders given by the caller (JSON object of strings); bill and statement ones
+    # come from bill_id
     values_json: Mapped[str] = mapped_column(Text, default="{}")
     # QUEUED -> SENDING -> SENT | FAILED (QUEUED again between attempts)
     status: Mapped[str] = mapped_column(String(16), default="QUEUED")

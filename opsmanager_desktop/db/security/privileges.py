@@ -67,7 +67,9 @@ NOTIFY_QUEUE = {"notification_outbox": "SELECT INSERT", "contact_preferences": "
                 "customers": "SELECT", "bills": "SELECT"}
 _NOTIFY_READ = {"notification_outbox": "SELECT", "notification_templates": "SELECT",
                 "contact_preferences": "SELECT", "customers": "SELECT", "bills": "SELECT",
-                "connections": "SELECT", "settings": "SELECT"}
+                "connections": "SELECT", "settings": "SELECT",
+                # a bill_issued message is rendered from its bill's statement
+                "statements": "SELECT"}
 # what issuing bills and recording payments add: a queued bill_issued / payment_received
 _OUTBOX_ADD = {"notification_outbox": "SELECT INSERT", "contact_preferences": "SELECT"}
 
@@ -210,13 +212,15 @@ NEEDS: dict[Permission, dict[str, str]] = {
                                    "customers": "SELECT", "bill_adjustments": "SELECT"},
     Permission.REPORTS_CONSUMPTION: {"bills": "SELECT", "billing_cycles": "SELECT",
                                      "connections": "SELECT", "utility_types": "SELECT"},
+    # a record or a list may name a statement: the paper that carries an account's bills
     Permission.DISTRIBUTION_RECORD: {
         "bill_deliveries": "SELECT INSERT", "bill_delivery_states": "SELECT INSERT UPDATE",
         "bills": "SELECT", "customers": "SELECT", "connections": "SELECT",
-        "billing_cycles": "SELECT"},
+        "billing_cycles": "SELECT", "statements": "SELECT"},
     Permission.DISTRIBUTION_VIEW: {
         "bill_deliveries": "SELECT", "bill_delivery_states": "SELECT", "bills": "SELECT",
-        "customers": "SELECT", "connections": "SELECT", "billing_cycles": "SELECT"},
+        "customers": "SELECT", "connections": "SELECT", "billing_cycles": "SELECT",
+        "statements": "SELECT"},
     # disconnection and reconnection (services/disconnection*.py): the lists read bills,
     # payments and open billing complaints; closing a ticket changes the connection status
     Permission.DISCONNECTION_VIEW: {**_DISCONNECTION_READ},

@@ -1,8 +1,9 @@
 """Distribution page: a cycle's issued bills and how each reached its customer
-(services.distribution), the cycle at a glance above the table, by default the bills not
-yet distributed in the order the field team walks. Billing officers and supervisors record
-a delivery, import the field team's file, and print bill batches (a cycle, a status, a
-route) with progress and Cancel."""
+(services.distribution_query), the cycle at a glance above the table (bills and
+statements, the papers the field team carries), by default the bills not yet distributed
+in the order the field team walks. Billing officers and supervisors record a delivery (of a
+bill's whole statement when it carries several), import the field team's file, and print
+bill batches (a cycle, a status, a route) with progress and Cancel."""
 
 from __future__ import annotations
 
@@ -34,10 +35,11 @@ from opsmanager_desktop.gui.progress import JobProgressDialog, run_with_progress
 from opsmanager_desktop.gui.status_colors import color_status_column
 from opsmanager_desktop.gui.table_model import Column
 from opsmanager_desktop.gui.tasks import run_task
-from opsmanager_desktop.services import distribution, distribution_import
+from opsmanager_desktop.services import distribution_import, distribution_query
 from opsmanager_desktop.services.cycles import CycleRow
-from opsmanager_desktop.services.distribution import DistributionRow, DistributionSummary
+from opsmanager_desktop.services.distribution import RecordedDelivery
 from opsmanager_desktop.services.distribution_import import DistributionImportResult
+from opsmanager_desktop.services.distribution_query import DistributionRow, DistributionSummary
 from opsmanager_desktop.services.listing import ListQuery, Page
 
 STATUS_FILTERS = [("Not yet distributed", "pending"), ("All issued bills", None),
@@ -50,14 +52,17 @@ def summary_text(s: DistributionSummary) -> str:
         return (f"Cycle {s.cycle}: no bill issued yet"
                 + (f" ({s.not_issued:,} waiting to be issued)." if s.not_issued else "."))
     share = 100 * s.distributed / s.issued
+    papers = (f" Statements: {s.statements_distributed:,} of {s.statements:,} distributed, "
+              f"{s.statements_pending:,} still to do." if s.statements else "")
     return (f"Cycle {s.cycle}: {s.distributed:,} of {s.issued:,} bills distributed "
             f"({share:.1f}%): {s.handed_over:,} handed over, {s.emailed:,} e-mailed. "
-            f"Still to do: {s.not_delivered:,} not delivered, {s.no_record:,} with no record.")
+            f"Still to do: {s.not_delivered:,} not delivered, {s.no_record:,} with no record."
+            + papers)
 
 
 class DistributionPage(ListPage):
     noun = ("bill", "bills")
-    search_placeholder = "Bill, account or name"
+    search_placeholder = "Bill, statement, account or name"
 
     def __init__(self, ctx: AppContext, spec: PageSpec, parent: QWidget | None = None) -> None:
         self.cycles: list[CycleRow] = []
@@ -87,12 +92,14 @@ class DistributionPage(ListPage):
             Column("when", "When", lambda r: r.occurred_at, "occurred_at", width=130),
             Column("officer", "Officer", lambda r: r.officer, width=90),
             Column("reason", "Reason", lambda r: r.reason, width=140),
+            Column("statement", "Statement", lambda r: r.statement_no or "", "statement_no",
+                   width=150),
             Column("meter", "Meter", lambda r: r.meter_number, width=100),
             Column("address", "Address", lambda r: r.address, width=200),
         ]
 
     def fetch(self, query: ListQuery) -> Page[DistributionRow]:
-        return distribution.list_distribution(self.ctx.backend, self.ctx.token, query)
+        return distribution_query.list_distribution(self.ctx.backend, self.ctx.token, query)
 
     def setup_filters(self, bar: FilterBar) -> None:
         self.cycle_filter = bar.add_choice("cycle", "Cycle", [])
@@ -132,7 +139,8 @@ class DistributionPage(ListPage):
             return
         super().refresh()
         backend, token = self.ctx.backend, self.ctx.token
-        run_task(self, lambda _job: distribution.distribution_status(backend, token, cycle),
+        run_task(self, lambda _job: distribution_query.distribution_status(backend, token,
+                                                                           cycle),
                  on_result=lambda s: self.summary.setText(summary_text(s)),
                  on_error=lambda exc: self.handle_error(exc))
 
@@ -151,8 +159,10 @@ class DistributionPage(ListPage):
         if self.ctx.can(Permission.DISTRIBUTION_RECORD):
             self.record_selected()
 
-    def _after_record(self, row: Any) -> None:
-        self.notify(f"Bill {row.bill_no}: {row.status.label.lower()} at "
+    def _after_record(self, row: RecordedDelivery) -> None:
+        what = (f"Statement {row.statement_no} ({len(row.bills)} bills)"
+                if len(row.bills) > 1 else f"Bill {row.bill_no}")
+        self.notify(f"{what}: {row.status.label.lower()} at "
                     f"{row.occurred_at:%Y-%m-%d %H:%M}.")
         self.refresh()
 

@@ -1,5 +1,5 @@
-"""Dialogs of the Distribution page: record how one bill was delivered, choose the bills to
-print."""
+"""Dialogs of the Distribution page: record how one bill (or the statement it is printed
+on) was delivered, choose the bills to print."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QFileDialog,
@@ -27,7 +28,8 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.forms import FormDialog
 from opsmanager_desktop.gui.tasks import Job
 from opsmanager_desktop.services import distribution
-from opsmanager_desktop.services.distribution import DeliveryRow, DistributionRow
+from opsmanager_desktop.services.distribution import RecordedDelivery
+from opsmanager_desktop.services.distribution_query import DistributionRow
 from opsmanager_desktop.services.printing import PrintSelection
 
 
@@ -40,6 +42,13 @@ class RecordDeliveryDialog(FormDialog):
         self.setObjectName("recordDeliveryDialog")
         self.ctx = ctx
         self.bill_no = row.bill_no
+        self.statement_no = row.statement_no if row.statement_bills > 1 else None
+        # one paper carries the account's bills: what happened to it happened to them all
+        self.whole_statement = QCheckBox(f"Statement {self.statement_no}: all its "
+                                         f"{row.statement_bills} bills")
+        self.whole_statement.setChecked(True)
+        if self.statement_no is not None:
+            self.add_field("For", self.whole_statement, "bill_no")
         self.status = self.add_field("What happened", QComboBox(), "status")
         for status in DeliveryStatus:
             self.status.addItem(status.label, status.value)
@@ -86,8 +95,10 @@ class RecordDeliveryDialog(FormDialog):
                 "reason": self.reason.text() if status is DeliveryStatus.NOT_DELIVERED
                 else ""}
 
-    def submit(self, values: dict[str, Any], job: Job) -> DeliveryRow:
-        return distribution.record_delivery(self.ctx.backend, self.ctx.token, self.bill_no,
+    def submit(self, values: dict[str, Any], job: Job) -> RecordedDelivery:
+        number = (self.statement_no if self.statement_no is not None
+                  and self.whole_statement.isChecked() else self.bill_no)
+        return distribution.record_delivery(self.ctx.backend, self.ctx.token, number,
                                             **values)
 
 

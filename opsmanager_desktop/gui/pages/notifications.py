@@ -93,6 +93,8 @@ class OutboxDetailPane(QFrame):
             ("Status", r.status), ("Queued", f"{r.created_at:%Y-%m-%d %H:%M}"
                                    + (f" by {detail.queued_by}" if detail.queued_by else "")),
             ("Attempts", str(r.attempts))]
+        if r.statement_no:
+            facts.append(("Statement", r.statement_no))
         if r.bill_no:
             facts.append(("Bill", r.bill_no))
         if r.sent_at is not None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from opsmanager_desktop.domain.notifications import (
+    SAMPLE,
     Channel,
     render,
     sms_length,
@@ -33,7 +34,7 @@ from opsmanager_desktop.gui.forms import FormDialog
 from opsmanager_desktop.gui.tasks import Job, run_task
 from opsmanager_desktop.services import notifications, notify_templates
 from opsmanager_desktop.services.notifications import Preferences
-from opsmanager_desktop.services.notify_templates import SAMPLE, TemplateRow
+from opsmanager_desktop.services.notify_templates import TemplateRow
 
 PREVIEW_VALUES = SAMPLE | {"company": "Ops Manager Power & Water"}
 
