@@ -173,9 +173,8 @@ def test_add_connection_and_history_tabs(qtbot: QtBot, world: World,
     _select(qtbot, page, "H-1")
     tabs = {page.detail.tabs.tabText(i).split(" (")[0]: page.detail.tabs.widget(i)
             for i in range(page.detail.tabs.count())}
-    # a billing officer reads readings, bills, statements and adjustments, not the
-    # payments list
-    assert list(tabs) == ["Connections", "Readings", "Bills", "Statements", "Adjustments"]
+    # a billing officer reads readings, bills and adjustments, not the payments list
+    assert list(tabs) == ["Connections", "Readings", "Bills", "Adjustments"]
     assert page.detail.facts.value("Outstanding") == "240.00"
     page.detail.tabs.setCurrentWidget(tabs["Bills"])
     wait_tasks(qtbot)

@@ -1,6 +1,6 @@
 """The pane right of the customers table: the selected customer's details, connections and
-full history (readings, bills, statements, payments, adjustments), each history a tab of
-its own.
+full history (readings, bills, payments, adjustments), each history a tab of its own; My
+account shows a consumer their statements through the same history lists.
 
 Each history tab is a paged, service-sorted table (the same PagedTableModel as the pages)
 filtered to the account, so a customer with twenty years of bills costs one page to show.
@@ -62,6 +62,9 @@ class HistorySpec:
     sort: tuple[str, bool]
     columns: Sequence[Column[Any]]
     statuses: tuple[str, ...] = ()
+    # the customers pane has no room for a sixth tab at 1280 pixels; officers find an
+    # account's statements on the Statements page (its account box)
+    in_customer_pane: bool = True
 
 
 def status_label(value: Any) -> str:
@@ -117,10 +120,10 @@ def history_specs() -> list[HistorySpec]:
                                RIGHT, format_money_cell, 90,
                                "As issued; below zero the account was in credit"),
                         money_column("balance", "Balance now", lambda r: r.balance,
-                                     width=95),
+                                     width=110),
                         Column("status", "Status", lambda r: r.status, width=85,
                                formatter=status_label)],
-                    ("status",)),
+                    ("status",), in_customer_pane=False),
         HistorySpec("payments", "Payments",
                     (Permission.PAYMENTS_VIEW, Permission.OWN_ACCOUNT_VIEW),
                     payments.list_payments, "account", ("paid_at", True), [
@@ -232,7 +235,7 @@ class CustomerDetailPane(QWidget):
         self.tabs.addTab(self.connections_view, "Connections")
         self.history: list[HistoryTab] = []
         for spec in history_specs():
-            if any(ctx.can(p) for p in spec.permission):
+            if spec.in_customer_pane and any(ctx.can(p) for p in spec.permission):
                 tab = HistoryTab(ctx, spec, f"{page_key}.{spec.key}", on_error)
                 self.history.append(tab)
                 self.tabs.addTab(tab, spec.title)

@@ -60,7 +60,7 @@ class StatementsPage(AccountListPage):
                    width=130),
             money_column("total_due", "Total due", lambda r: r.total_due, "total_due",
                          width=95),
-            money_column("balance", "Balance now", lambda r: r.balance, width=95),
+            money_column("balance", "Balance now", lambda r: r.balance, width=110),
             status_column("status", "Status", lambda r: r.status, width=85),
             date_column("due", "Due", lambda r: r.due_date, "due_date", width=90),
             Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=70),
