@@ -27,7 +27,13 @@ from opsmanager_desktop.gui.pages.statements_detail import StatementDetailPane
 from opsmanager_desktop.gui.print_job import start_print
 from opsmanager_desktop.gui.progress import JobProgressDialog
 from opsmanager_desktop.gui.table_actions import TableActions
-from opsmanager_desktop.gui.table_model import RIGHT, Column, date_column, money_column
+from opsmanager_desktop.gui.table_model import (
+    RIGHT,
+    Column,
+    date_column,
+    format_money_cell,
+    money_column,
+)
 from opsmanager_desktop.services import statements
 from opsmanager_desktop.services.bill_queries import BillRow
 from opsmanager_desktop.services.listing import ListQuery, Page
@@ -58,8 +64,8 @@ class StatementsPage(AccountListPage):
             Column("account", "Account", lambda r: r.account_no, "account_no", width=90),
             Column("customer", "Customer", lambda r: r.customer_name, "customer_name",
                    width=130),
-            money_column("total_due", "Total due", lambda r: r.total_due, "total_due",
-                         width=95),
+            Column("total_due", "Total due", lambda r: r.total_due, "total_due", RIGHT,
+                   format_money_cell, 95, "As issued; below zero the account was in credit"),
             money_column("balance", "Balance now", lambda r: r.balance, width=110),
             status_column("status", "Status", lambda r: r.status, width=85),
             date_column("due", "Due", lambda r: r.due_date, "due_date", width=90),
