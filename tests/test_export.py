@@ -272,3 +272,25 @@ def test_a_list_that_ignores_the_walk_is_refused(backend: Backend, ao: str, tmp_
         with pytest.raises(RuntimeError, match="cannot be exported whole"):
             export(backend, ao, table, tmp_path / f"{table}.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_statements_export_as_the_table_lists_them(backend: Backend, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from opsmanager_desktop.services import listing, statements
+    from opsmanager_desktop.services.export import common_filters
+    from opsmanager_desktop.services.listing import ListQuery
+    from tests.statement_data import FEB, TWO, make_statements
+
+    monkeypatch.setattr(listing, "STREAM_CHUNK", 1)  # streamed a row at a time
+    data = make_statements(backend)
+    out = tmp_path / "statements.csv"
+    result = export(backend, data.accounts, "statements", out, sort="total_due",
+                    filters=common_filters("statements", {"cycle": FEB}))
+    listed = statements.list_statements(backend, data.accounts, ListQuery(
+        sort="total_due", filters={"cycle": FEB})).rows
+    assert result.rows == len(listed) == 2
+    with out.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["statement_no"], Decimal(r["total_due"]), Decimal(r["balance"]))
+            for r in rows] == [(s.statement_no, s.total_due, s.balance) for s in listed]
+    assert TWO in {r["account_no"] for r in rows}

@@ -222,8 +222,10 @@ def _prepare_page(page: BasePage) -> None:
         _select(page, codes[0] if codes else "")
         settle(200)
     from opsmanager_desktop.gui import screenshot_extras
+    from opsmanager_desktop.gui.pages import statements_screenshots  # a cycle with some
 
     screenshot_extras.prepare_page(page)
+    statements_screenshots.prepare_page(page)
 
 
 def shoot_main(shooter: Shooter, backend: Backend, settings: AppSettings) -> None:
@@ -291,6 +293,9 @@ def shoot_main(shooter: Shooter, backend: Backend, settings: AppSettings) -> Non
     from opsmanager_desktop.gui.pages import bills_screenshots  # readings, billing, payments
 
     bills_screenshots.role_windows(shooter, backend, settings, PASSWORD)
+    from opsmanager_desktop.gui.pages import statements_screenshots  # one selected
+
+    statements_screenshots.role_windows(shooter, backend, settings, PASSWORD)
 
 
 def main(argv: list[str] | None = None) -> int:

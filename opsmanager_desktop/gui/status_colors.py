@@ -36,8 +36,8 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
     "ACTIVE": _GREEN, "DISCONNECTED": _AMBER, "CLOSED": _GREY,
     # payments and account history
     "POSTED": _GREEN, "REVERSED": _RED,
-    # billing cycles
-    "OPEN": _BLUE,
+    # billing cycles; account statements (OPEN: its bills still owe something)
+    "OPEN": _BLUE, "SETTLED": _GREEN,
     # bill distribution (NO_RECORD: nobody has reported the bill's delivery yet)
     "HANDED_OVER": _GREEN, "EMAILED": _BLUE, "NOT_DELIVERED": _RED, "NO_RECORD": _GREY,
     # reading plausibility flags; import preview rows (what an import would do with them)

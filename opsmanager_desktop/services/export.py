@@ -1,4 +1,5 @@
-"""Export a table (customers, connections, readings, bills, payments) to .xlsx or .csv.
+"""Export a table (customers, connections, readings, bills, statements, payments, ...) to
+.xlsx or .csv.
 
 The rows are the ones the GUI table shows: the table's own list service is called with the
 same ListQuery (search, sort, filters), so the permission is the list service's (a consumer
@@ -49,6 +50,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "connections": ("opsmanager_desktop.services.connections", "list_connections"),
     "readings": ("opsmanager_desktop.services.readings", "list_readings"),
     "bills": ("opsmanager_desktop.services.bills", "list_bills"),
+    "statements": ("opsmanager_desktop.services.statements", "list_statements"),
     "payments": ("opsmanager_desktop.services.payments", "list_payments"),
     "audit": ("opsmanager_desktop.services.audit_log", "list_audit"),
     "transformers": ("opsmanager_desktop.services.assets", "list_transformers"),
@@ -64,6 +66,7 @@ COMMON_FILTERS: dict[str, dict[str, str]] = {
                  "utility": "utility"},
     "bills": {"account": "account", "cycle": "cycle", "status": "status",
               "utility": "utility", "from": "issued_from", "to": "issued_to"},
+    "statements": {"account": "account", "cycle": "cycle"},
     "payments": {"account": "account", "channel": "channel", "from": "date_from",
                  "to": "date_to"},
     "enumerations": {"status": "status"},

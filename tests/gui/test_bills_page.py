@@ -1,5 +1,6 @@
-"""Bills page: by role, money shown and filtered in the database, a bill's lines and
-statement, issue a cycle, adjust, mark overdue, a refused adjustment's message."""
+"""Bills page: by role, money shown and filtered in the database, a bill's lines (its
+statement: tests/gui/test_statements_page.py), issue a cycle, adjust, mark overdue, a
+refused adjustment's message."""
 
 from __future__ import annotations
 
@@ -119,8 +120,13 @@ def test_detail_shows_lines_and_statement(qtbot: QtBot, world: World,
     cells = [[detail.lines.item(r, c).text() for c in range(4)]
              for r in range(detail.lines.rowCount())]
     assert [row[3] for row in cells] == ["500.00", "500.00", "50.00", "105.00"]
+    assert detail.facts.value("Bill total") == "1,155.00"
     assert detail.facts.value("Balance") == "1,155.00"
-    assert detail.statement.value("Total due") == "1,155.00"
+    # a draft is on no statement yet, and the pane has no total due of the bill's own
+    assert detail.statement.value("Statement") == "made when the cycle's bills are issued"
+    assert detail.statement.value("Total due") == ""
+    column = page.model.column_index("statement")
+    assert page.model.data(page.model.index(0, column)) == ""
 
 
 def test_issue_a_cycle_through_the_dialog(qtbot: QtBot, world: World,

@@ -1,13 +1,15 @@
-"""My account: the one page a consumer gets; their own bills, payments and profile,
-read-only."""
+"""My account: the one page a consumer gets; their own statements, bills, payments and
+profile, read-only."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.domain.permissions import permissions_of
 from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.gui.main_window import MainWindow
@@ -15,11 +17,13 @@ from opsmanager_desktop.gui.pages.customer_detail import HistoryTab
 from opsmanager_desktop.gui.pages.my_account import MyAccountPage
 from opsmanager_desktop.gui.pages.registry import pages_for
 from opsmanager_desktop.gui.settings_store import AppSettings
-from opsmanager_desktop.services import payments
+from opsmanager_desktop.services import payments, statements
 from opsmanager_desktop.services.backend import Backend
+from opsmanager_desktop.services.listing import ListQuery
 from tests.gui.conftest import context_for, wait_tasks
 from tests.helpers import token_for
 from tests.ledger_data import add_bill
+from tests.statement_data import CONSUMER, FEB, JAN, make_statements
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -58,7 +62,10 @@ def test_consumer_sees_only_their_own_bills_and_payments(
     assert page.profile.value("Account") == "C0001"
     assert page.money.value("Outstanding") == "200.00"
     assert page.owed.text() == "To pay: 200.00"
+    assert page.tabs.currentWidget() is page.history["statements"]  # the paper, first
     bills_tab = page.history["bills"]
+    page.tabs.setCurrentWidget(bills_tab)
+    wait_tasks(qtbot)
     bill_numbers = sorted(r.bill_no for r in _rows(bills_tab))  # type: ignore[attr-defined]
     assert theirs not in bill_numbers and mine in bill_numbers and len(bill_numbers) == 2
     page.tabs.setCurrentWidget(page.history["payments"])
@@ -68,3 +75,30 @@ def test_consumer_sees_only_their_own_bills_and_payments(
     # read-only: the only action refreshes
     assert [a.text() for a in page.actions()] == ["Refresh"]
     assert window.show_page("customers") is None
+
+
+def test_consumer_sees_their_own_statements_newest_first(
+        qtbot: QtBot, backend: Backend, gui_settings: AppSettings) -> None:
+    ctx = context_for(backend, gui_settings, Role.CONSUMER)  # linked to C0001
+    data = make_statements(backend, consumer=True)
+    mine = statements.list_statements(backend, data.world.admin, ListQuery(
+        filters={"account": CONSUMER}, sort="cycle", descending=True)).rows
+    assert [s.cycle for s in mine] == [FEB, JAN] and all(s.bills == 2 for s in mine)
+    window = MainWindow(ctx, idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.current_page()
+    assert isinstance(page, MyAccountPage)
+    wait_tasks(qtbot)
+    tab = page.history["statements"]
+    assert _rows(tab) == list(mine)  # other accounts' statements are not there
+    model = tab.model
+    assert [model.headerData(c, Qt.Orientation.Horizontal)
+            for c in range(model.columnCount())] == [
+        "Statement", "Cycle", "Due", "Total due", "Balance now", "Status"]
+    total = model.index(0, model.column_index("total_due"))
+    assert model.data(total) == format_money(mine[0].total_due)
+    assert Qt.AlignmentFlag(model.data(total, Qt.ItemDataRole.TextAlignmentRole)) \
+        & Qt.AlignmentFlag.AlignRight
+    assert model.data(model.index(0, model.column_index("balance"))) == \
+        format_money(mine[0].balance)

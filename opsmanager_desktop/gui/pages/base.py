@@ -280,6 +280,13 @@ class ListPage(BasePage):
     def selected(self) -> Any:
         return self.table.current_row()
 
+    def chosen_rows(self) -> list[Any]:
+        """The selected rows in table order, else the current row (what Print acts on)."""
+        selection = self.table.selectionModel()
+        rows = sorted({i.row() for i in selection.selectedRows()}) if selection else []
+        chosen = [self.model.row_at(r) for r in rows] or [self.selected()]
+        return [r for r in chosen if r is not None]
+
     def _remember_selection(self) -> None:
         row = self.selected()
         self._keep = None if row is None else self.row_key(row)

@@ -1,7 +1,8 @@
 """Bills page: bills filtered by cycle, status, utility, issue date and account
 (services.bills.list_bills, filtered and sorted in the database), the selected bill's lines
-and statement beside them; billing officers issue a cycle, billing and accounts officers
-adjust a bill and mark overdue bills."""
+and the account statement it is on beside them (a link to it on the Statements page);
+billing officers issue a cycle, billing and accounts officers adjust a bill and mark
+overdue bills."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from opsmanager_desktop.domain.cycle import CycleStatus
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.filter_bar import FilterBar
-from opsmanager_desktop.gui.pages.account_list import AccountListPage
+from opsmanager_desktop.gui.pages.account_list import AccountListPage, open_record
 from opsmanager_desktop.gui.pages.bills_detail import BillDetailPane, signed_money
 from opsmanager_desktop.gui.pages.bills_dialogs import (
     AdjustBillDialog,
@@ -73,6 +74,8 @@ class BillsPage(AccountListPage):
             money_column("balance", "Balance", lambda r: r.balance, "balance", width=95),
             date_column("due", "Due", lambda r: r.due_date, "due_date", width=90),
             Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=70),
+            Column("statement", "Statement", lambda r: r.statement_no or "", width=140,
+                   tooltip="The account statement the bill was issued on"),
             Column("utility", "Utility", lambda r: r.utility, "utility", width=85),
             Column("units", "Units", lambda r: r.units, "units", RIGHT, units_text, 75),
             money_column("paid", "Paid", lambda r: r.amount_paid, "amount_paid", width=95),
@@ -115,8 +118,11 @@ class BillsPage(AccountListPage):
         self.table_actions = TableActions(self, "bills")
 
     def make_detail(self) -> QWidget:
-        self.detail = BillDetailPane(self.ctx, self.handle_error)
+        self.detail = BillDetailPane(self.ctx, self.handle_error, self.show_statement)
         return self.detail
+
+    def show_statement(self, statement_no: str, account_no: str) -> None:
+        open_record(self.window(), "statements", statement_no, account_no)
 
     # --- filters -----------------------------------------------------------------------
     def query_filters(self) -> dict[str, Any]:
@@ -160,10 +166,7 @@ class BillsPage(AccountListPage):
 
     def selected_bill_nos(self) -> tuple[str, ...]:
         """The selected rows' bill numbers in table order (else the current row's)."""
-        selection = self.table.selectionModel()
-        rows = sorted({i.row() for i in selection.selectedRows()}) if selection else []
-        chosen = [self.model.row_at(r) for r in rows] or [self.selected()]
-        return tuple(r.bill_no for r in chosen if isinstance(r, BillRow))
+        return tuple(r.bill_no for r in self.chosen_rows() if isinstance(r, BillRow))
 
     def print_selected(self, out: Path | None = None) -> JobProgressDialog | None:
         numbers = self.selected_bill_nos()

@@ -1,15 +1,22 @@
-"""The pane right of the bills table: one bill as its paper shows it (services.bills.
-get_bill): customer, reading, tariff version, every charge line, adjustments, what was paid
-and the account's statement (previous balance, payments since the last bill, total due)."""
+"""The pane right of the bills table: one bill (services.bills.get_bill): customer, reading,
+tariff version, every charge line, adjustments, what was paid and what is left, and the
+account statement it was issued on (services.statements.get_statement), whose total due is
+the account's.
+
+The pane shows no total due of its own: an account with electricity and water has one
+statement for both, and a bill's share of the previous balance and payments is not a
+figure anyone pays by (docs/decisions.md 43)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QVBoxLayout, QWidget
 
+from opsmanager_desktop.domain.bill_lifecycle import BillStatus
 from opsmanager_desktop.domain.errors import NotFound
 from opsmanager_desktop.domain.tariff import Charges, Line, LineKind
 from opsmanager_desktop.gui.context import AppContext
@@ -20,8 +27,10 @@ from opsmanager_desktop.gui.pages.tariff_detail import charges_table, readonly_t
 from opsmanager_desktop.gui.status_colors import status_colors
 from opsmanager_desktop.gui.table_model import format_value
 from opsmanager_desktop.gui.tasks import run_task
-from opsmanager_desktop.services import bills
-from opsmanager_desktop.services.bills import BillDetail
+from opsmanager_desktop.services import bills, statements
+from opsmanager_desktop.services.backend import Backend
+from opsmanager_desktop.services.bills import BillDetail, BillRow
+from opsmanager_desktop.services.statements import StatementRow
 
 
 def _charges(detail: BillDetail) -> Charges:
@@ -41,15 +50,52 @@ def status_label(value: object) -> QLabel:
     return label
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    detail: BillDetail
+    statement: StatementRow | None  # None: not issued yet, or issued before statements
+
+
+def _load(backend: Backend, token: str, bill_no: str) -> _Loaded:
+    detail = bills.get_bill(backend, token, bill_no)
+    number = detail.bill.statement_no
+    statement = statements.get_statement(backend, token, number).statement if number else None
+    return _Loaded(detail, statement)
+
+
+PLACEHOLDER = "Select a bill to see its lines and the statement it is on."
+
+
+def statement_facts(bill: BillRow, s: StatementRow | None
+                    ) -> list[tuple[str, str | Decimal | None]]:
+    if s is None:
+        return [("Statement", "made when the cycle's bills are issued"
+                 if bill.status is BillStatus.GENERATED else "none (issued before statements)")]
+    word = "bill" if s.bills == 1 else "bills"
+    return [("Statement", s.statement_no),
+            ("Bills on it", f"{s.bills} {word}, due {s.due_date.isoformat()}"),
+            statement_total(s, "Account "), ("Owed on it now", s.balance)]
+
+
+def statement_total(s: StatementRow, whose: str = "") -> tuple[str, Decimal]:
+    """A statement's last line: what the account owed at its issue, or the credit it held
+    (a negative total due)."""
+    if s.total_due < 0:
+        return f"{whose}in credit".capitalize(), -s.total_due
+    return f"{whose}total due".capitalize(), s.total_due
+
+
 class BillDetailPane(QFrame):
-    def __init__(self, ctx: AppContext, on_error: Callable[[BaseException], object]) -> None:
+    def __init__(self, ctx: AppContext, on_error: Callable[[BaseException], object],
+                 on_statement: Callable[[str, str], object] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self._on_error = on_error
+        self._on_statement = on_statement
         self._asked: str | None = None
         self.detail: BillDetail | None = None
-        layout, self.title, self.subtitle = scrolled_detail(
-            self, "Select a bill to see its lines and the account's statement.", 380)
+        self.statement_row: StatementRow | None = None
+        layout, self.title, self.subtitle = scrolled_detail(self, PLACEHOLDER, 380)
         self.content = QWidget()
         column = QVBoxLayout(self.content)
         column.setContentsMargins(0, 4, 0, 0)
@@ -78,14 +124,14 @@ class BillDetailPane(QFrame):
     def clear(self) -> None:
         self._asked = None
         self.detail = None
-        self.title.setText("Select a bill to see its lines and the account's statement.")
+        self.title.setText(PLACEHOLDER)
         self.subtitle.clear()
         self.content.setVisible(False)
 
     def show_bill(self, bill_no: str) -> None:
         self._asked = bill_no
         backend, token = self.ctx.backend, self.ctx.token
-        run_task(self, lambda _job: bills.get_bill(backend, token, bill_no),
+        run_task(self, lambda _job: _load(backend, token, bill_no),
                  on_result=self._on_detail, on_error=self._on_failed)
 
     def reload(self) -> None:
@@ -98,11 +144,13 @@ class BillDetailPane(QFrame):
             return
         self._on_error(exc)
 
-    def _on_detail(self, detail: BillDetail) -> None:
+    def _on_detail(self, loaded: _Loaded) -> None:
+        detail = loaded.detail
         b = detail.bill
         if b.bill_no != self._asked:
             return
         self.detail = detail
+        self.statement_row = loaded.statement
         self.title.setText(f"Bill {b.bill_no}")
         self.subtitle.setText(f"{b.account_no} {b.customer_name} · {b.utility} meter "
                               f"{b.meter_number} · cycle {b.cycle}")
@@ -123,7 +171,7 @@ class BillDetailPane(QFrame):
                                      f"{units_text(r.current_reading)} = "
                                      f"{units_text(r.units)} units ({r.read_at.isoformat()}, "
                                      f"{status_text(r.source)}{estimated})"))
-        facts += [("Total", b.total), ("Adjustments", b.adjustments),
+        facts += [("Bill total", b.total), ("Adjustments", b.adjustments),
                   ("Paid", b.amount_paid), ("Balance", b.balance)]
         if b.paid_at is not None:
             facts.append(("Paid in full on", b.paid_at.isoformat()))
@@ -134,15 +182,12 @@ class BillDetailPane(QFrame):
         self.adjustments.setVisible(has_adjustments)
         set_rows(self.adjustments, [[format_value(a.created_at), a.created_by, a.reason,
                                      signed_money(a.amount)] for a in detail.adjustments], {3})
-        since = f"Paid since bill {detail.last_bill_no}" if detail.last_bill_no else \
-            "Paid since the last bill"
-        self.statement.set_facts([
-            ("As at", detail.as_at.isoformat()),
-            ("Previous balance", detail.previous_balance),
-            (since, detail.payments_since_last_bill),
-            ("Current charges", detail.current_charges),
-            ("Total due", detail.total_due),
-        ])
+        self.statement.set_facts(statement_facts(b, loaded.statement))
+        s = loaded.statement
+        if s is not None and self._on_statement is not None:
+            on_statement = self._on_statement
+            self.statement.set_link("Statement",
+                                    lambda: on_statement(s.statement_no, s.account_no))
         self.content.setVisible(True)
 
 

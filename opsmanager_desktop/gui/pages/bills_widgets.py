@@ -6,7 +6,8 @@
   exceptions, an import preview, an account's open bills), with the same `Column`s as the
   paged tables; it sorts in memory by the columns' native values (money as numbers).
   Database tables never go through it: they use the paged, service-sorted model.
-- `Facts`: label/value lines of a detail pane; money values right-aligned.
+- `Facts`: label/value lines of a detail pane; money values right-aligned; a value may
+  be a link to what it names.
 - `side_pane()`: a titled panel laid out on the page itself (Billing run, Dues), and
   `filter_caption()`: the caption before a control in a page's own filter row, styled as
   the filter bar's.
@@ -18,6 +19,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -151,6 +153,7 @@ class Facts(QWidget):
         self.grid.setVerticalSpacing(3)
         self.grid.setColumnStretch(2, 1)
         self.values: dict[str, QLabel] = {}
+        self.links: dict[str, str] = {}
 
     def set_facts(self, facts: Sequence[tuple[str, str | Decimal | None]]) -> None:
         while self.grid.count():
@@ -159,6 +162,7 @@ class Facts(QWidget):
             if widget is not None:
                 widget.deleteLater()
         self.values = {}
+        self.links = {}
         for row, (label, value) in enumerate(facts):
             caption = QLabel(label)
             caption.setObjectName("factLabel")
@@ -178,8 +182,22 @@ class Facts(QWidget):
             self.values[label] = shown
 
     def value(self, label: str) -> str:
+        if label in self.links:
+            return self.links[label]
         found = self.values.get(label)
         return found.text() if found is not None else ""
+
+    def set_link(self, label: str, on_click: Callable[[], object]) -> None:
+        """Make the value of `label` a link to what it names (a statement number leading to
+        the Statements page); `value(label)` still gives the plain text."""
+        shown = self.values[label]
+        text = shown.text()
+        shown.setTextFormat(Qt.TextFormat.RichText)
+        shown.setText(f'<a href="#">{html.escape(text)}</a>')
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        shown.setToolTip(f"Show {text}")
+        shown.linkActivated.connect(lambda _href: on_click())
+        self.links[label] = text
 
 
 def section_title(text: str) -> QLabel:

@@ -5,9 +5,10 @@ their bars the same way:
   page's saved filter state, goes into the query (`add_to`), reloads the page when a new
   number is typed (not on a mere focus change) and is saved with the filters.
 - `ReferenceFilters`: the "Cycle" and "Utility" combos, filled in the background (Bills,
-  Readings). The page's first load waits for the cycles, so it never counts a whole
-  database before the default cycle is chosen; a saved choice wins over the default, and
-  a filter set after the page was shown (a dashboard card, the user) wins over both.
+  Readings; Statements has no utility combo and passes None). The page's first load waits
+  for the cycles, so it never counts a whole database before the default cycle is chosen;
+  a saved choice wins over the default, and a filter set after the page was shown (a
+  dashboard card, the user) wins over both.
 
     def setup_filters(self, bar):
         cycle = bar.add_choice("cycle", "Cycle", [("All cycles", None)])
@@ -86,7 +87,7 @@ class AccountBox:
 
 
 class ReferenceFilters:
-    def __init__(self, page: ListPage, cycle: QComboBox, utility: QComboBox, *,
+    def __init__(self, page: ListPage, cycle: QComboBox, utility: QComboBox | None, *,
                  default_cycle: Callable[[list[CycleRow]], str | None]) -> None:
         self.page = page
         self.cycle = cycle
@@ -100,7 +101,9 @@ class ReferenceFilters:
     def load(self) -> None:
         """Ask for both lists (call once the page is built)."""
         self._load_cycles()
-        load_utilities(self.page, self.page.ctx, self._on_utilities, self.page.handle_error)
+        if self.utility is not None:
+            load_utilities(self.page, self.page.ctx, self._on_utilities,
+                           self.page.handle_error)
 
     def ready(self) -> bool:
         """May the page load now? (Not before the cycles: their arrival loads it.)"""
@@ -134,6 +137,8 @@ class ReferenceFilters:
 
     def _on_utilities(self, rows: list[UtilityRow]) -> None:
         self.utilities = rows
+        if self.utility is None:
+            return
         saved = self._saved().get("utility")
         fill_combo(self.utility, [(r.name, r.code) for r in rows], saved)
         if saved is not None and self.utility.currentData() == saved and self.loaded \

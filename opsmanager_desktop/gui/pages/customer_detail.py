@@ -1,5 +1,6 @@
 """The pane right of the customers table: the selected customer's details, connections and
-full history (readings, bills, payments, adjustments), each history a tab of its own.
+full history (readings, bills, payments, adjustments), each history a tab of its own; My
+account shows a consumer their statements through the same history lists.
 
 Each history tab is a paged, service-sorted table (the same PagedTableModel as the pages)
 filtered to the account, so a customer with twenty years of bills costs one page to show.
@@ -23,15 +24,25 @@ from opsmanager_desktop.gui.context import AppContext
 from opsmanager_desktop.gui.pages.bills_widgets import Facts, RowsModel, rows_view
 from opsmanager_desktop.gui.status_colors import StatusDelegate, color_status_column
 from opsmanager_desktop.gui.table_model import (
+    RIGHT,
     Column,
     PagedTableModel,
     date_column,
+    format_money_cell,
     money_column,
     number_column,
 )
 from opsmanager_desktop.gui.table_view import DataTable
 from opsmanager_desktop.gui.tasks import Job, run_task
-from opsmanager_desktop.services import adjustments, bills, customers, dues, payments, readings
+from opsmanager_desktop.services import (
+    adjustments,
+    bills,
+    customers,
+    dues,
+    payments,
+    readings,
+    statements,
+)
 from opsmanager_desktop.services.connections import ConnectionRow
 from opsmanager_desktop.services.customers import CustomerDetail
 from opsmanager_desktop.services.listing import ListQuery, Page
@@ -51,6 +62,9 @@ class HistorySpec:
     sort: tuple[str, bool]
     columns: Sequence[Column[Any]]
     statuses: tuple[str, ...] = ()
+    # the customers pane has no room for a sixth tab at 1280 pixels; officers find an
+    # account's statements on the Statements page (its account box)
+    in_customer_pane: bool = True
 
 
 def status_label(value: Any) -> str:
@@ -94,6 +108,22 @@ def history_specs() -> list[HistorySpec]:
                                formatter=status_label),
                         date_column("due", "Due", lambda r: r.due_date, "due_date")],
                     ("status",)),
+        HistorySpec("statements", "Statements",
+                    (Permission.BILLS_VIEW, Permission.OWN_ACCOUNT_VIEW),
+                    statements.list_statements, "account", ("cycle", True), [
+                        Column("statement_no", "Statement", lambda r: r.statement_no,
+                               "statement_no", width=140),
+                        Column("cycle", "Cycle", lambda r: r.cycle, "cycle", width=65),
+                        date_column("due", "Due", lambda r: r.due_date, "due_date",
+                                    width=95),
+                        Column("total_due", "Total due", lambda r: r.total_due, "total_due",
+                               RIGHT, format_money_cell, 90,
+                               "As issued; below zero the account was in credit"),
+                        money_column("balance", "Balance now", lambda r: r.balance,
+                                     width=110),
+                        Column("status", "Status", lambda r: r.status, width=85,
+                               formatter=status_label)],
+                    ("status",), in_customer_pane=False),
         HistorySpec("payments", "Payments",
                     (Permission.PAYMENTS_VIEW, Permission.OWN_ACCOUNT_VIEW),
                     payments.list_payments, "account", ("paid_at", True), [
@@ -205,7 +235,7 @@ class CustomerDetailPane(QWidget):
         self.tabs.addTab(self.connections_view, "Connections")
         self.history: list[HistoryTab] = []
         for spec in history_specs():
-            if any(ctx.can(p) for p in spec.permission):
+            if spec.in_customer_pane and any(ctx.can(p) for p in spec.permission):
                 tab = HistoryTab(ctx, spec, f"{page_key}.{spec.key}", on_error)
                 self.history.append(tab)
                 self.tabs.addTab(tab, spec.title)

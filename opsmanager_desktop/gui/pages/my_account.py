@@ -1,7 +1,8 @@
 """My account: what a consumer sees when they sign in: their profile and connections, what
-they owe, and their bills, payments and adjustments. Read-only: there is no action that
-changes anything, and the services restrict every list to the consumer's own account
-(services.own_account, and the consumer rule of the bills, payments and adjustments lists).
+they owe, and their statements (newest first), bills, payments and adjustments. Read-only:
+there is no action that changes anything, and the services restrict every list to the
+consumer's own account (services.own_account, and the consumer rule of the statements,
+bills, payments and adjustments lists).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from opsmanager_desktop.services import own_account
 from opsmanager_desktop.services.connections import ConnectionRow
 from opsmanager_desktop.services.own_account import OwnAccount
 
-_TABS = ("bills", "payments", "adjustments")
+# statements first: the account's one paper per cycle, what the consumer pays by
+_TABS = ("statements", "bills", "payments", "adjustments")
 
 
 class MyAccountPage(BasePage):
@@ -61,11 +63,11 @@ class MyAccountPage(BasePage):
         view = rows_view(self.connections)
         view.setItemDelegateForColumn(3, StatusDelegate(view))
         self.history: dict[str, HistoryTab] = {}
-        for hist in history_specs():
-            if hist.key in _TABS:
-                tab = HistoryTab(ctx, hist, f"{spec.key}.{hist.key}", self.handle_error)
-                self.history[hist.key] = tab
-                self.tabs.addTab(tab, hist.title)
+        specs = {hist.key: hist for hist in history_specs()}
+        for key in _TABS:
+            tab = HistoryTab(ctx, specs[key], f"{spec.key}.{key}", self.handle_error)
+            self.history[key] = tab
+            self.tabs.addTab(tab, specs[key].title)
         self.tabs.addTab(view, "Connections")
         self.tabs.currentChanged.connect(self._on_tab)
         self.layout_.addWidget(self.tabs, 1)
@@ -116,4 +118,4 @@ def _make(ctx: AppContext) -> MyAccountPage:
 
 
 PAGE = PageSpec("my_account", "My account", "customers", Permission.OWN_ACCOUNT_VIEW, _make,
-                order=1, description="Your bills, payments and details (read-only)")
+                order=1, description="Your statements, bills, payments and details (read-only)")

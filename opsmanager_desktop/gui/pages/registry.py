@@ -13,7 +13,7 @@ To add a page (e.g. Customers):
 3. add its screenshot in gui/screenshots.py (every page shown in docs/screenshots) and a
    test in tests/gui/.
 Orders in use: users 10, customers 20, readings 30, billing cycles 40, bills 50,
-payments 60, dues 70, reports 80, tariffs 90, network 110, field records 120,
+statements 52, payments 60, dues 70, reports 80, tariffs 90, network 110, field records 120,
 complaints 130, support tickets 135, disconnections 140, staff performance 150,
 notifications 160. Ctrl+1..9 follow the order of the visible pages.
 """
@@ -54,6 +54,7 @@ _MODULES = [
     "opsmanager_desktop.gui.pages.readings",
     "opsmanager_desktop.gui.pages.billing_run",
     "opsmanager_desktop.gui.pages.bills",
+    "opsmanager_desktop.gui.pages.statements",
     "opsmanager_desktop.gui.pages.payments",
     "opsmanager_desktop.gui.pages.dues",
     "opsmanager_desktop.gui.pages.analytics",
