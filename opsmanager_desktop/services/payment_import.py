@@ -186,7 +186,7 @@ class _Run:
         pending: list[list[ledger.AllocationRow]] = []
         for item in items:
             plan = allocate(item.amount, [b.as_open_bill() for b in open_bills[item.customer_id]],
-                            item.bill_id)
+                            () if item.bill_id is None else (item.bill_id,))
             pending.append(ledger.apply_plan(plan, 0, by_id, customers[item.customer_id],
                                              item.paid_at, today))
         session.execute(insert(Payment), [

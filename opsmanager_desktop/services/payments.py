@@ -162,7 +162,8 @@ def record_payment(ctx: Ctx, account_no: str, amount: Decimal | str, channel: st
             raise invalid("bill", problem)
         named_id = ref.id
     open_bills = ledger.lock_open_bills(session, [customer.id])[customer.id]
-    plan = allocate(clean.amount, [b.as_open_bill() for b in open_bills], named_id)
+    plan = allocate(clean.amount, [b.as_open_bill() for b in open_bills],
+                    () if named_id is None else (named_id,))
     payment = Payment(customer_id=customer.id, bill_id=named_id, amount=clean.amount,
                       channel=clean.channel.value, reference=clean.reference,
                       paid_at=clean.paid_at, recorded_by=ctx.username, recorded_at=ctx.now)
