@@ -23,14 +23,15 @@ def register(commands: Any) -> None:
     cmds = parser.add_subparsers(dest="payments_command", required=True)
     rec = cmds.add_parser("record", help="one payment (accounts officer)")
     rec.add_argument("--account", required=True, help="account number")
-    rec.add_argument("--bill", help="bill number the payment is for (applied to it first)")
+    rec.add_argument("--bill", help="the bill number, or account statement number (S...), "
+                     "the payment is for: its open bills are paid first")
     rec.add_argument("--amount", required=True)
     rec.add_argument("--channel", required=True, help=CHANNEL_HELP)
     rec.add_argument("--reference", required=True, help="receipt, transaction or cheque no.")
     rec.add_argument("--date", help="payment date YYYY-MM-DD (default today)")
     rec.set_defaults(handler=payments_record)
     imp = cmds.add_parser("import", help="a settlement file: reference,channel,account_no,"
-                          "amount,paid_at[,bill_no]")
+                          "amount,paid_at[,bill_no] (bill_no: a bill or statement number)")
     imp.add_argument("file")
     imp.add_argument("--skip-invalid", action="store_true",
                      help="post the good rows; write the bad ones to a rejects file")
@@ -73,7 +74,7 @@ def _payment_json(row: PaymentRow) -> dict[str, Any]:
     return {"reference": row.reference, "channel": row.channel, "account_no": row.account_no,
             "amount": row.amount, "paid_at": row.paid_at, "bill_no": row.bill_no,
             "recorded_by": row.recorded_by, "reversed": row.reversed,
-            "reversal_reason": row.reversal_reason}
+            "reversal_reason": row.reversal_reason, "statement_no": row.statement_no}
 
 
 def _result_json(result: PaymentResult) -> dict[str, Any]:
