@@ -44,7 +44,7 @@ from opsmanager_desktop.services.statement_ledger import (
 
 @dataclass(frozen=True)
 class BillRow:
-    """A bill as tables show it; the first 15 fields are the `bills list` JSON keys."""
+    """A bill as tables show it; LIST_KEYS are the `bills list` JSON keys."""
 
     bill_no: str
     account_no: str
@@ -71,7 +71,7 @@ class BillRow:
 
 LIST_KEYS = ("bill_no", "account_no", "utility", "meter_number", "cycle", "units",
              "energy_charge", "fixed_charge", "tax", "total", "amount_paid", "balance",
-             "status", "issue_date", "due_date")
+             "status", "issue_date", "due_date", "statement_no")
 
 
 def _columns() -> tuple[Any, ...]:

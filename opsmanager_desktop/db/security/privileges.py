@@ -206,7 +206,9 @@ NEEDS: dict[Permission, dict[str, str]] = {
         "payment_reversals": "SELECT INSERT", "bills": _BILL_MONEY, "customers": _CREDIT,
         "statements": "SELECT"},
     Permission.DUES_VIEW: {"bills": "SELECT", "customers": "SELECT", "payments": "SELECT",
-                           "payment_reversals": "SELECT", "payment_allocations": "SELECT"},
+                           "payment_reversals": "SELECT", "payment_allocations": "SELECT",
+                           # the account's latest statement
+                           "statements": "SELECT", "billing_cycles": "SELECT"},
     Permission.REPORTS_FINANCIAL: {"bills": "SELECT", "payments": "SELECT",
                                    "payment_reversals": "SELECT", "billing_cycles": "SELECT",
                                    "customers": "SELECT", "bill_adjustments": "SELECT"},
