@@ -35,7 +35,7 @@ def test_named_bill_first_then_oldest() -> None:
     bills = [OpenBill(3, Decimal("100.00"), date(2026, 3, 1)),
              OpenBill(1, Decimal("100.00"), date(2026, 1, 1)),
              OpenBill(2, Decimal("100.00"), date(2026, 1, 1))]
-    plan = allocate(Decimal("250.00"), bills, named_bill_id=3)
+    plan = allocate(Decimal("250.00"), bills, named_bill_ids=[3])
     assert [(a.bill_id, a.amount) for a in plan.allocations] == [
         (3, Decimal("100.00")), (1, Decimal("100.00")), (2, Decimal("50.00"))]
     assert plan.credit == ZERO
@@ -53,9 +53,21 @@ def test_no_open_bills_all_credit() -> None:
     assert plan.credit == Decimal("0.01")
 
 
+def test_named_bills_oldest_first_then_the_others_oldest_first() -> None:
+    """A statement names several bills: they go first, oldest first among themselves."""
+    bills = [OpenBill(1, Decimal("100.00"), date(2026, 1, 1)),
+             OpenBill(4, Decimal("30.00"), date(2026, 2, 1)),
+             OpenBill(3, Decimal("20.00"), date(2026, 2, 1)),
+             OpenBill(2, Decimal("100.00"), date(2026, 3, 1))]
+    plan = allocate(Decimal("160.00"), bills, named_bill_ids=(4, 3, 99))
+    assert [(a.bill_id, a.amount) for a in plan.allocations] == [
+        (3, Decimal("20.00")), (4, Decimal("30.00")), (1, Decimal("100.00")),
+        (2, Decimal("10.00"))]
+
+
 def test_named_bill_not_open_gets_nothing() -> None:
     plan = allocate(Decimal("10.00"), [OpenBill(1, Decimal("4.00"), date(2026, 1, 1))],
-                    named_bill_id=99)
+                    named_bill_ids=[99])
     assert [(a.bill_id, a.amount) for a in plan.allocations] == [(1, Decimal("4.00"))]
     assert plan.credit == Decimal("6.00")
 
@@ -69,7 +81,7 @@ def test_bad_amounts_refused(amount: Decimal) -> None:
 @given(cents, bill_sets(), st.booleans())
 def test_nothing_lost_or_applied_twice(amount: Decimal, bills: list[OpenBill],
                                        name_one: bool) -> None:
-    named = bills[0].bill_id if (name_one and bills) else None
+    named = [bills[0].bill_id] if (name_one and bills) else []
     plan = allocate(amount, bills, named)
     assert plan.applied + plan.credit == amount
     assert plan.credit >= ZERO
@@ -92,6 +104,18 @@ def test_order_is_named_then_oldest(amount: Decimal, bills: list[OpenBill]) -> N
     # every bill before the last one touched is fully paid
     for a in plan.allocations[:-1]:
         assert a.amount == next(b.balance for b in bills if b.bill_id == a.bill_id)
+
+
+@given(cents, bill_sets(), st.data())
+def test_named_bills_are_paid_before_any_other(amount: Decimal, bills: list[OpenBill],
+                                               data: st.DataObject) -> None:
+    named = set(data.draw(st.lists(st.sampled_from([b.bill_id for b in bills] or [0]))))
+    plan = allocate(amount, bills, named)
+    got = [a.bill_id for a in plan.allocations]
+    expected = [b.bill_id for b in oldest_first(bills) if b.balance > ZERO]
+    expected = [i for i in expected if i in named] + [i for i in expected if i not in named]
+    assert got == expected[:len(got)]
+    assert plan.applied + plan.credit == amount
 
 
 def test_draw_credit_oldest_first() -> None:

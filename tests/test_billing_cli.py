@@ -19,7 +19,7 @@ from tests.helpers import PASSWORD, token_for
 
 LIST_KEYS = {"bill_no", "account_no", "utility", "meter_number", "cycle", "units",
              "energy_charge", "fixed_charge", "tax", "total", "amount_paid", "balance",
-             "status", "issue_date", "due_date"}
+             "status", "issue_date", "due_date", "statement_no"}
 RUN_KEYS = {"cycle", "bills_created", "skipped_existing", "missing_readings", "estimated",
             "total_amount"}
 

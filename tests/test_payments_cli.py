@@ -69,7 +69,8 @@ def test_record_reverse_dues(backend: Backend, run: Run) -> None:
     assert due.json == {"account_no": "A001", "outstanding": "20.00", "credit": "0.00",
                         "open_bills": [{"bill_no": due.json["open_bills"][0]["bill_no"],
                                         "balance": "20.00", "status": "DUE",
-                                        "due_date": "2026-02-10"}]}
+                                        "due_date": "2026-02-10"}],
+                        "latest_statement": None}  # bills written as rows: no statement
     rev = run("payments", "reverse", "--channel", "CHEQUE", "--reference", "CHQ-1",
               "--reason", "returned unpaid")
     assert rev.code == 0 and rev.json["reversed"] is True

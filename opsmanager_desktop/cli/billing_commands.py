@@ -7,6 +7,7 @@ from typing import Any
 
 from opsmanager_desktop.cli.app import CliApp, render_table, to_jsonable
 from opsmanager_desktop.cli.paged_output import stream_rows
+from opsmanager_desktop.cli.statement_query_commands import summary_lines
 from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.services import billing, bills, demo
 from opsmanager_desktop.services.bill_queries import LIST_KEYS, BillDetail, BillRow
@@ -31,7 +32,9 @@ def register(commands: Any) -> None:
                               "balance -> OVERDUE")
     overdue.add_argument("--as-of", metavar="DATE", help="YYYY-MM-DD (default today)")
     overdue.set_defaults(handler=bills_mark_overdue)
-    lst = cmds.add_parser("list", help="list bills (a consumer sees only their own)")
+    lst = cmds.add_parser("list", help="list bills (a consumer sees only their own)",
+                          description="JSON keys: " + ", ".join(LIST_KEYS) + " (the "
+                          "statement the bill was issued on; null before issue).")
     lst.add_argument("--cycle", metavar="YYYY-MM")
     lst.add_argument("--account")
     lst.add_argument("--status", help="GENERATED, DUE, OVERDUE or PAID")
@@ -43,7 +46,14 @@ def register(commands: Any) -> None:
     adjust.add_argument("--amount", required=True, help="e.g. 25.00 or -12.50")
     adjust.add_argument("--reason", required=True)
     adjust.set_defaults(handler=bills_adjust)
-    show = cmds.add_parser("show", help="one bill with its lines and statement figures")
+    show = cmds.add_parser(
+        "show", help="one bill with its lines, and the figures of the account statement it "
+        "was issued on",
+        description="previous_balance, payments_since_last_bill, current_charges and "
+        "total_due are the ACCOUNT's: those of the statement the bill was issued on "
+        "(figures_of STATEMENT, statement_no, last_bill_no the previous statement), of a "
+        "draft statement for a bill not issued yet (DRAFT), or of the account as at today "
+        "for a bill issued before statements (EARLIER); `statement` has them line by line.")
     show.add_argument("bill_no")
     show.set_defaults(handler=bills_show)
 
@@ -131,13 +141,29 @@ def _detail_text(d: BillDetail) -> str:
     lines += [f"  {ln.description:<50} {format_money(ln.amount):>14}" for ln in d.lines]
     lines += [f"  Adjustment: {a.reason:<38} {format_money(a.amount):>14}"
               for a in d.adjustments]
-    lines += [f"Previous balance {format_money(d.previous_balance):>14}",
-              f"Payments since last bill {format_money(d.payments_since_last_bill):>14}",
-              f"Current charges {format_money(d.current_charges):>14}",
-              f"Total due {format_money(d.total_due):>14}",
-              f"Issued {b.issue_date or '-'}, due {b.due_date or '-'}, "
-              f"paid {format_money(b.amount_paid)}, balance {format_money(b.balance)}"]
+    lines.append(f"This bill: charges {format_money(b.total + b.adjustments)}, paid "
+                 f"{format_money(b.amount_paid)}, balance {format_money(b.balance)}; issued "
+                 f"{b.issue_date or '-'}, due {b.due_date or '-'}")
+    lines += _account_text(d)
     return "\n".join(lines)
+
+
+def _account_text(d: BillDetail) -> list[str]:
+    """The account's figures, worded so nobody reads them as this bill's own."""
+    f, account = d.statement, d.customer.account_no
+    if d.figures_of == "EARLIER":
+        head = (f"Issued before account statements; account {account} as at {d.as_at}, "
+                "everything to date:")
+        tail = f"Account {account}: total due {format_money(f.total_due)} today"
+    elif d.figures_of == "DRAFT":
+        head = f"Draft statement of account {account} (if issued today, {d.as_at}):"
+        tail = f"Draft statement: total due {format_money(f.total_due)} (account)"
+    else:
+        head = f"Statement {d.statement_no} of account {account}, issued {d.as_at}:"
+        tail = f"Statement {d.statement_no}: total due {format_money(f.total_due)} (account)"
+    since = f" since {d.last_bill_no}" if d.last_bill_no else ""
+    return [head, *summary_lines(f, f"Payments{since}", "Current charges (all its bills)"),
+            tail]
 
 
 def bills_show(app: CliApp, args: argparse.Namespace) -> int:

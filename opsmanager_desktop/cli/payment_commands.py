@@ -21,16 +21,22 @@ CHANNEL_HELP = "one of " + ", ".join(c.value for c in Channel)
 def register(commands: Any) -> None:
     parser = commands.add_parser("payments", help="record, import, reverse and list payments")
     cmds = parser.add_subparsers(dest="payments_command", required=True)
-    rec = cmds.add_parser("record", help="one payment (accounts officer)")
+    rec = cmds.add_parser("record", help="one payment (accounts officer)",
+                          description="JSON: the payment (bill_no or statement_no: what it "
+                          "named), applied, kept_as_credit, account_credit, outstanding, "
+                          "already_recorded.")
     rec.add_argument("--account", required=True, help="account number")
-    rec.add_argument("--bill", help="bill number the payment is for (applied to it first)")
+    rec.add_argument("--bill", help="the bill number, or account statement number (S...), "
+                     "the payment is for: its open bills are paid first")
     rec.add_argument("--amount", required=True)
     rec.add_argument("--channel", required=True, help=CHANNEL_HELP)
     rec.add_argument("--reference", required=True, help="receipt, transaction or cheque no.")
     rec.add_argument("--date", help="payment date YYYY-MM-DD (default today)")
     rec.set_defaults(handler=payments_record)
     imp = cmds.add_parser("import", help="a settlement file: reference,channel,account_no,"
-                          "amount,paid_at[,bill_no]")
+                          "amount,paid_at[,bill_no]",
+                          description="bill_no: a bill number or an account statement "
+                          "number (S...); the money goes to its open bills first.")
     imp.add_argument("file")
     imp.add_argument("--skip-invalid", action="store_true",
                      help="post the good rows; write the bad ones to a rejects file")
@@ -52,7 +58,10 @@ def register(commands: Any) -> None:
     lst.add_argument("--limit", type=int, default=1000)
     lst.set_defaults(handler=payments_list)
 
-    due = commands.add_parser("dues", help="outstanding dues and credit of an account")
+    due = commands.add_parser(
+        "dues", help="outstanding dues and credit of an account",
+        description="JSON: account_no, outstanding, credit, open_bills, latest_statement "
+        "({statement_no, cycle, issue_date, due_date, total_due} as issued, or null).")
     due.add_argument("account")
     due.set_defaults(handler=dues_show)
     hist = commands.add_parser("history", help="every bill and payment of an account")
@@ -73,7 +82,7 @@ def _payment_json(row: PaymentRow) -> dict[str, Any]:
     return {"reference": row.reference, "channel": row.channel, "account_no": row.account_no,
             "amount": row.amount, "paid_at": row.paid_at, "bill_no": row.bill_no,
             "recorded_by": row.recorded_by, "reversed": row.reversed,
-            "reversal_reason": row.reversal_reason}
+            "reversal_reason": row.reversal_reason, "statement_no": row.statement_no}
 
 
 def _result_json(result: PaymentResult) -> dict[str, Any]:
@@ -155,14 +164,20 @@ def payments_list(app: CliApp, args: argparse.Namespace) -> int:
 
 def dues_show(app: CliApp, args: argparse.Namespace) -> int:
     result = dues.dues(app.backend, app.token(), args.account)
+    latest = result.latest_statement
     data = {"account_no": result.account_no, "outstanding": result.outstanding,
             "credit": result.credit,
             "open_bills": [{"bill_no": b.bill_no, "balance": b.balance, "status": b.status,
-                            "due_date": b.due_date} for b in result.open_bills]}
+                            "due_date": b.due_date} for b in result.open_bills],
+            "latest_statement": latest}
     lines = [f"Account {result.account_no}: outstanding {format_money(result.outstanding)}, "
              f"credit {format_money(result.credit)}"]
     lines += [f"  {b.bill_no}  {format_money(b.balance):>14}  {b.status:<8} due "
               f"{b.due_date.isoformat() if b.due_date else '-'}" for b in result.open_bills]
+    lines.append("No statement issued yet." if latest is None else
+                 f"Latest statement {latest.statement_no} (cycle {latest.cycle}, issued "
+                 f"{latest.issue_date}, due {latest.due_date}): total due "
+                 f"{format_money(latest.total_due)} as issued")
     app.emit(data, "\n".join(lines))
     return 0
 

@@ -23,6 +23,8 @@ _MODULES = [
     "opsmanager_desktop.cli.notification_commands",
     "opsmanager_desktop.cli.complaint_commands",
     "opsmanager_desktop.cli.staff_commands",
+    # `statements list` and `show`; the group is found or made (statement_commands adds print)
+    "opsmanager_desktop.cli.statement_query_commands",
 ]
 
 

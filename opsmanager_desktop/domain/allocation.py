@@ -1,8 +1,9 @@
 """Where a payment's money goes (DESIGN.md 3, Payments).
 
-A payment is applied to the bill it names first (up to that bill's balance), then to the
-consumer's other open bills oldest first (by due date, then id); what is left is kept as
-credit on the account. Issuing a bill later draws on that credit, payment by payment, oldest
+A payment is applied to the bills it names first (one bill, or the bills of an account
+statement), oldest first among them and each up to its balance, then to the consumer's
+other open bills oldest first (by due date, then id); what is left is kept as credit on the
+account. Issuing a bill later draws on that credit, payment by payment, oldest
 first, so every cent of credit stays traceable to the payment that brought it.
 
 Pure functions on plain values; the invariant of `allocate` is
@@ -11,7 +12,7 @@ sum(allocations) + credit == amount, with no bill given more than its balance.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -50,17 +51,19 @@ def oldest_first(bills: Iterable[OpenBill]) -> list[OpenBill]:
 
 
 def allocate(amount: Decimal, open_bills: Sequence[OpenBill],
-             named_bill_id: int | None = None) -> AllocationPlan:
-    """Split `amount` over the bills: the named one first, then the others oldest first.
+             named_bill_ids: Collection[int] = ()) -> AllocationPlan:
+    """Split `amount` over the bills: the named ones first, then the others, each group
+    oldest first.
 
     A named bill that is not among the open bills (already paid) simply gets nothing; the
     service decides whether naming it was allowed at all.
     """
     _check_amount(amount)
     ordered = oldest_first(open_bills)
-    if named_bill_id is not None:
-        named = [b for b in ordered if b.bill_id == named_bill_id]
-        ordered = named + [b for b in ordered if b.bill_id != named_bill_id]
+    named = set(named_bill_ids)
+    if named:
+        ordered = [b for b in ordered if b.bill_id in named] \
+            + [b for b in ordered if b.bill_id not in named]
     left = amount
     allocations: list[Allocation] = []
     seen: set[int] = set()

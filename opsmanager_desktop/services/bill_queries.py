@@ -19,8 +19,6 @@ from opsmanager_desktop.db.models import (
     Connection,
     Customer,
     MeterReading,
-    Payment,
-    PaymentReversal,
     Statement,
     TariffPlan,
     TariffVersion,
@@ -29,15 +27,24 @@ from opsmanager_desktop.db.models import (
 from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
 from opsmanager_desktop.domain.cycle import Period
 from opsmanager_desktop.domain.errors import NotFound, invalid
-from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.permissions import MATRIX, Permission
+from opsmanager_desktop.domain.statement import (
+    RunningTotals,
+    StatementFigures,
+    statement_figures,
+)
 from opsmanager_desktop.services.core import Ctx
 from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.statement_ledger import (
+    draft_figures,
+    last_statements,
+    running_totals,
+)
 
 
 @dataclass(frozen=True)
 class BillRow:
-    """A bill as tables show it; the first 15 fields are the `bills list` JSON keys."""
+    """A bill as tables show it; LIST_KEYS are the `bills list` JSON keys."""
 
     bill_no: str
     account_no: str
@@ -64,7 +71,7 @@ class BillRow:
 
 LIST_KEYS = ("bill_no", "account_no", "utility", "meter_number", "cycle", "units",
              "energy_charge", "fixed_charge", "tax", "total", "amount_paid", "balance",
-             "status", "issue_date", "due_date")
+             "status", "issue_date", "due_date", "statement_no")
 
 
 def _columns() -> tuple[Any, ...]:
@@ -214,12 +221,22 @@ class AdjustmentRow:
 
 @dataclass(frozen=True)
 class BillDetail:
-    """A bill with what its paper shows. The statement is the account's as at `as_at`
-    (the issue date, or today for a bill not issued yet):
-    previous_balance = the account's bills of earlier cycles minus its payments up to the
-    last bill's issue date; payments_since_last_bill = its payments after that up to
-    `as_at` (reversed payments left out); total_due = previous_balance -
-    payments_since_last_bill + current_charges (negative: money in hand)."""
+    """A bill with what its paper shows. The statement figures are the ACCOUNT's, never
+    this bill's alone (docs/decisions.md 44); `figures_of` says whose:
+
+    STATEMENT: the statement the bill was issued on (`statement_no`), as issued;
+    DRAFT: a bill not issued yet: what its account's statement would carry if the cycle's
+    generated bills were issued today;
+    EARLIER: a bill issued before statements existed: no summary was stored for it, so
+    the account's whole ledger as at today (its total due is what `dues` says today), as
+    its reprint shows it.
+
+    `statement` holds the summary line by line; the four older figures are kept for their
+    readers: previous_balance, payments_since_last_bill = payments - reversals since the
+    previous statement (`last_bill_no`: that statement's number), current_charges = the
+    statement's charges + adjustments, total_due = previous_balance -
+    payments_since_last_bill + current_charges (negative: the account is in credit).
+    `as_at` is the statement's issue date (today for a draft or an earlier bill)."""
 
     bill: BillRow
     lines: tuple[BillLineRow, ...]
@@ -234,16 +251,53 @@ class BillDetail:
     payments_since_last_bill: Decimal
     current_charges: Decimal
     total_due: Decimal
+    statement_no: str | None
+    figures_of: str
+    statement: StatementFigures
 
 
-def _payments(session: Session, customer_id: int, after: date | None, upto: date) -> Decimal:
-    reversed_ = select(PaymentReversal.payment_id)
-    stmt = select(func.sum(Payment.amount)).where(
-        Payment.customer_id == customer_id, Payment.paid_at <= upto,
-        Payment.id.not_in(reversed_))
-    if after is not None:
-        stmt = stmt.where(Payment.paid_at > after)
-    return session.scalar(stmt) or ZERO
+@dataclass(frozen=True)
+class _AccountFigures:
+    figures_of: str
+    statement_no: str | None
+    previous_no: str | None
+    as_at: date
+    figures: StatementFigures
+
+
+def _figures_from(s: Statement) -> StatementFigures:
+    return StatementFigures(s.previous_balance, s.payments, s.reversals, s.adjustments,
+                            s.current_charges, s.total_due)
+
+
+def _account_figures(session: Session, bill: Bill, today: date) -> _AccountFigures:
+    if bill.statement_id is not None:
+        statement = session.get_one(Statement, bill.statement_id)
+        previous = session.scalar(
+            select(Statement.statement_no).where(Statement.customer_id == bill.customer_id,
+                                                 Statement.id < statement.id)
+            .order_by(Statement.id.desc()).limit(1))
+        return _AccountFigures("STATEMENT", statement.statement_no, previous,
+                               statement.issue_date, _figures_from(statement))
+    # the bills printed on the same paper: the account's bills of the cycle that no
+    # statement carries, drafts with drafts, earlier issued ones with each other
+    draft = bill.status == BillStatus.GENERATED.value
+    same_kind = (Bill.status == BillStatus.GENERATED.value) if draft \
+        else (Bill.status != BillStatus.GENERATED.value)
+    totals, adjusted = session.execute(
+        select(func.sum(Bill.total), func.sum(Bill.adjustments))
+        .where(Bill.customer_id == bill.customer_id, Bill.cycle_id == bill.cycle_id,
+               Bill.statement_id.is_(None), same_kind)).one()
+    if draft:
+        last = last_statements(session, [bill.customer_id]).get(bill.customer_id)
+        return _AccountFigures(
+            "DRAFT", None, last.statement_no if last is not None else None, today,
+            draft_figures(session, bill.customer_id, totals, adjusted))
+    # issued before statements existed: no stored summary and no previous statement to
+    # count from, so the account's whole ledger as at today (what the reprint shows)
+    ledger = running_totals(session, [bill.customer_id])[bill.customer_id]
+    return _AccountFigures("EARLIER", None, None, today,
+                           statement_figures(RunningTotals(), ledger, totals))
 
 
 def bill_detail(session: Session, bill_no: str, customer_id: int | None, today: date
@@ -271,29 +325,11 @@ def bill_detail(session: Session, bill_no: str, customer_id: int | None, today: 
         select(BillAdjustment.amount, BillAdjustment.reason, BillAdjustment.created_by,
                BillAdjustment.created_at)
         .where(BillAdjustment.bill_id == bill.id).order_by(BillAdjustment.id)))
-    as_at = bill.issue_date or today
-    this_start = session.scalar(select(BillingCycle.start_date)
-                                .where(BillingCycle.id == bill.cycle_id))
-    earlier = (Bill.customer_id == bill.customer_id) & (BillingCycle.start_date < this_start)
-    last = session.execute(
-        select(Bill.bill_no, Bill.issue_date).join(BillingCycle, BillingCycle.id == Bill.cycle_id)
-        .where(earlier, Bill.issue_date.is_not(None))
-        .order_by(BillingCycle.start_date.desc(), Bill.issue_date.desc(), Bill.id.desc())
-        .limit(1)).first()
-    billed_before = session.scalar(
-        select(func.sum(Bill.total)).join(BillingCycle, BillingCycle.id == Bill.cycle_id)
-        .where(earlier)) or ZERO
-    adjusted_before = session.scalar(
-        select(func.sum(Bill.adjustments)).join(BillingCycle, BillingCycle.id == Bill.cycle_id)
-        .where(earlier)) or ZERO
-    last_issue = last.issue_date if last is not None else None
-    paid_before = _payments(session, bill.customer_id, None, last_issue) \
-        if last_issue is not None else ZERO
-    previous = billed_before + adjusted_before - paid_before
-    since = _payments(session, bill.customer_id, last_issue, as_at)
-    current = bill.total + bill.adjustments
+    account = _account_figures(session, bill, today)
+    f = account.figures
     return BillDetail(
         row, lines, reading, TariffInfo(plan_code, plan_name, bill.tariff_version_id, effective),
         CustomerInfo(c.account_no, c.name, c.address, c.phone, c.email), adjustments,
-        bill.generated_at, as_at, last.bill_no if last is not None else None, previous, since,
-        current, previous - since + current)
+        bill.generated_at, account.as_at, account.previous_no, f.previous_balance,
+        f.payments - f.reversals, f.current_charges + f.adjustments, f.total_due,
+        account.statement_no, account.figures_of, f)

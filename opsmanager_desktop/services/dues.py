@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import Bill, Customer, Payment, PaymentReversal
+from opsmanager_desktop.db.models import Bill, BillingCycle, Customer, Payment, PaymentReversal
 from opsmanager_desktop.domain.ageing import BUCKETS, UPPER_DAYS
 from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
 from opsmanager_desktop.domain.errors import NotFound, PermissionDenied
@@ -25,6 +25,7 @@ from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.roles import Role
 from opsmanager_desktop.services.core import Ctx, service
+from opsmanager_desktop.services.statement_ledger import last_statements
 
 _OPEN_VALUES = sorted(s.value for s in OPEN)
 NO_MONEY = Decimal("0.00")  # zero with cents, so "0.00" is what a report prints
@@ -39,11 +40,23 @@ class OpenBillDue:
 
 
 @dataclass(frozen=True)
+class LatestStatement:
+    """The last paper the account received (its total due as issued)."""
+
+    statement_no: str
+    cycle: str
+    issue_date: date
+    due_date: date
+    total_due: Decimal
+
+
+@dataclass(frozen=True)
 class Dues:
     account_no: str
     outstanding: Decimal
     credit: Decimal
     open_bills: list[OpenBillDue]
+    latest_statement: LatestStatement | None = None  # None: no statement issued yet
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,16 @@ def dues(ctx: Ctx, account_no: str) -> Dues:
         .where(Bill.customer_id == customer_id, Bill.status.in_(_OPEN_VALUES))
         .order_by(Bill.due_date, Bill.id)).all()
     bills = [OpenBillDue(r.bill_no, r.balance, r.status, r.due_date) for r in rows]
-    return Dues(number, sum((b.balance for b in bills), NO_MONEY), credit, bills)
+    return Dues(number, sum((b.balance for b in bills), NO_MONEY), credit, bills,
+                _latest_statement(ctx.session, customer_id))
+
+
+def _latest_statement(session: Session, customer_id: int) -> LatestStatement | None:
+    s = last_statements(session, [customer_id]).get(customer_id)
+    if s is None:
+        return None
+    period = session.scalar(select(BillingCycle.period).where(BillingCycle.id == s.cycle_id))
+    return LatestStatement(s.statement_no, str(period), s.issue_date, s.due_date, s.total_due)
 
 
 @service(Permission.DUES_VIEW, Permission.PAYMENTS_VIEW, Permission.OWN_ACCOUNT_VIEW,

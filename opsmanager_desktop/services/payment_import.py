@@ -1,4 +1,5 @@
-"""Settlement files: `reference,channel,account_no,amount,paid_at` and optional `bill_no`.
+"""Settlement files: `reference,channel,account_no,amount,paid_at` and optional `bill_no`
+(a bill or an account statement number, as `payments record --bill`).
 
 Follows the import pattern of services/imports.py (whole file checked, all-or-nothing
 unless skip_invalid). A payment key (channel, reference) already posted, in the database or
@@ -73,8 +74,8 @@ class _Item:
     channel: Channel
     reference: str
     paid_at: date
-    bill_no: str | None
-    bill_id: int | None
+    bill_no: str | None  # as named in the file: a bill or a statement number
+    named: ledger.NamedRef | None
 
 
 class _Run:
@@ -110,7 +111,7 @@ class _Run:
         known = {(r.channel, r.reference): (r.customer_id, r.amount) for r in _by_key(
             session, {(p[2].value, p[1]) for p in clean if p[2] and p[1]},
             Payment.customer_id, Payment.amount)}
-        bills = ledger.find_bills(session, {p[6] for p in clean if p[6]})
+        named_refs = ledger.find_named(session, {p[6] for p in clean if p[6]})
         items: list[_Item] = []
         for row, reference, channel, account, amount, paid_at, bill_no in parsed:
             customer_id = accounts.get(account or "")
@@ -122,16 +123,15 @@ class _Run:
             key = (channel.value, reference)
             if self._is_duplicate(row, key, customer_id, account, amount, known, problems):
                 continue
-            bill_id = None
+            named = named_refs.get(bill_no) if bill_no else None
             if bill_no:
-                problem = ledger.named_bill_problem(bills.get(bill_no), bill_no, account)
+                problem = ledger.named_problem(named, bill_no, account)
                 if problem:
                     problems.add(row, "bill_no", problem)
                     continue
-                bill_id = bills[bill_no].id
             self.seen[key] = (account, amount)
             items.append(_Item(row.number, account, customer_id, amount, channel, reference,
-                               paid_at, bill_no, bill_id))
+                               paid_at, bill_no, named))
         return items
 
     def _is_duplicate(self, row: Row, key: tuple[str, str], customer_id: int, account: str,
@@ -186,11 +186,12 @@ class _Run:
         pending: list[list[ledger.AllocationRow]] = []
         for item in items:
             plan = allocate(item.amount, [b.as_open_bill() for b in open_bills[item.customer_id]],
-                            item.bill_id)
+                            item.named.bill_ids if item.named else ())
             pending.append(ledger.apply_plan(plan, 0, by_id, customers[item.customer_id],
                                              item.paid_at, today))
         session.execute(insert(Payment), [
-            {"customer_id": i.customer_id, "bill_id": i.bill_id, "amount": i.amount,
+            {"customer_id": i.customer_id, "bill_id": i.named.bill_id if i.named else None,
+             "statement_id": i.named.statement_id if i.named else None, "amount": i.amount,
              "channel": i.channel.value, "reference": i.reference, "paid_at": i.paid_at,
              "recorded_by": self.ctx.username, "recorded_at": now} for i in items])
         ids = {(r.channel, r.reference): r.id for r in _by_key(

@@ -26,7 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from opsmanager_desktop.db.models import Bill, Customer, Payment, PaymentAllocation
+from opsmanager_desktop.db.models import Bill, Customer, Payment, PaymentAllocation, Statement
 from opsmanager_desktop.db.types import Money
 from opsmanager_desktop.domain.allocation import (
     AllocationPlan,
@@ -42,6 +42,8 @@ from opsmanager_desktop.domain.bill_lifecycle import (
     status_after_money,
 )
 from opsmanager_desktop.domain.money import ZERO
+from opsmanager_desktop.domain.statement import is_statement_no
+from opsmanager_desktop.services.imports import batched
 
 KIND_PAYMENT = "PAYMENT"
 KIND_CREDIT = "CREDIT"
@@ -150,37 +152,65 @@ def lock_bills(session: Session, bill_ids: Iterable[int]) -> dict[int, BillState
 
 
 @dataclass(frozen=True)
-class BillRef:
-    id: int
-    bill_no: str
+class NamedRef:
+    """What a payment names, with its account, unlocked: a bill, or an account statement
+    whose bills then take the money first (domain/allocation.py)."""
+
+    number: str
     customer_id: int
     account_no: str
-    status: BillStatus
+    bill_id: int | None  # the bill named (None: a statement)
+    statement_id: int | None  # the statement named (None: a bill)
+    bill_ids: tuple[int, ...]  # the bills paid first: the bill, or the statement's bills
+    status: BillStatus | None  # a named bill's
 
 
-def find_bills(session: Session, bill_nos: Iterable[str]) -> dict[str, BillRef]:
-    """Bills by number with their account, unlocked: for checking what a payment names."""
-    numbers = sorted(set(bill_nos))
-    found: dict[str, BillRef] = {}
-    for start in range(0, len(numbers), 900):
+def find_named(session: Session, references: Iterable[str]) -> dict[str, NamedRef]:
+    """Bills and statements by the number a payer quoted (a statement number starts with
+    S, any case), keyed by that number as given."""
+    given = set(references)
+    statements: dict[str, list[str]] = {}
+    for reference in given:
+        if is_statement_no(reference):
+            statements.setdefault(reference.strip().upper(), []).append(reference)
+    bills = sorted(r for r in given if not is_statement_no(r))
+    found: dict[str, NamedRef] = {}
+    for part in batched(bills):
+        for b in session.execute(
+                select(Bill.id, Bill.bill_no, Bill.customer_id, Customer.account_no,
+                       Bill.status)
+                .join(Customer, Customer.id == Bill.customer_id)
+                .where(Bill.bill_no.in_(part))):
+            found[b.bill_no] = NamedRef(b.bill_no, b.customer_id, b.account_no, b.id, None,
+                                        (b.id,), BillStatus(b.status))
+    for part in batched(sorted(statements)):
         rows = session.execute(
-            select(Bill.id, Bill.bill_no, Bill.customer_id, Customer.account_no, Bill.status)
-            .join(Customer, Customer.id == Bill.customer_id)
-            .where(Bill.bill_no.in_(numbers[start:start + 900]))).all()
+            select(Statement.id, Statement.statement_no, Statement.customer_id,
+                   Customer.account_no)
+            .join(Customer, Customer.id == Statement.customer_id)
+            .where(Statement.statement_no.in_(part))).all()
+        carried: dict[int, list[int]] = {r.id: [] for r in rows}
+        for c in session.execute(select(Bill.statement_id, Bill.id)
+                                 .where(Bill.statement_id.in_(list(carried)))
+                                 .order_by(Bill.id)):
+            carried[c.statement_id].append(c.id)
         for r in rows:
-            found[r.bill_no] = BillRef(r.id, r.bill_no, r.customer_id, r.account_no,
-                                       BillStatus(r.status))
+            for quoted in statements[r.statement_no]:
+                found[quoted] = NamedRef(r.statement_no, r.customer_id, r.account_no, None,
+                                         r.id, tuple(carried[r.id]), None)
     return found
 
 
-def named_bill_problem(ref: BillRef | None, bill_no: str, account_no: str) -> str | None:
-    """Why a payment may not name this bill, or None when it may."""
+def named_problem(ref: NamedRef | None, reference: str, account_no: str) -> str | None:
+    """Why a payment may not name this bill or statement, or None when it may. A statement
+    whose bills are all paid may be named: its money goes to the other open bills."""
+    what = "statement" if is_statement_no(reference) else "bill"
     if ref is None:
-        return f"there is no bill {bill_no!r}"
+        return f"there is no {what} {reference!r}"
     if ref.account_no != account_no:
-        return f"bill {bill_no} belongs to another account, not {account_no}"
+        return f"{what} {ref.number} belongs to another account, not {account_no}"
     if ref.status is BillStatus.GENERATED:
-        return (f"bill {bill_no} has not been issued yet; a payment can name it once it "
+        return (f"bill {ref.number} has not been issued yet; a payment can name it once it "
                 "is issued (pay without naming a bill to keep the money as credit)")
     return None
 

@@ -17,7 +17,14 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from opsmanager_desktop.db.models import Bill, Customer, Payment, PaymentAllocation, PaymentReversal
+from opsmanager_desktop.db.models import (
+    Bill,
+    Customer,
+    Payment,
+    PaymentAllocation,
+    PaymentReversal,
+    Statement,
+)
 from opsmanager_desktop.domain.allocation import allocate
 from opsmanager_desktop.domain.bill_lifecycle import OPEN, BillStatus
 from opsmanager_desktop.domain.errors import Conflict, NotFound, ValidationError, invalid
@@ -57,6 +64,7 @@ class PaymentRow:
     reversed: bool
     reversed_at: datetime | None
     reversal_reason: str | None
+    statement_no: str | None = None  # the account statement the payer named
 
 
 @dataclass(frozen=True)
@@ -86,18 +94,20 @@ class ReversalResult:
 _NamedBill = aliased(Bill)
 
 
-def _payment_select() -> Select[Payment, str, str, str, datetime, str]:
+def _payment_select() -> Select[Payment, str, str, str, datetime, str, str]:
     return (select(Payment, Customer.account_no, Customer.name, _NamedBill.bill_no,
-                   PaymentReversal.reversed_at, PaymentReversal.reason)
+                   PaymentReversal.reversed_at, PaymentReversal.reason,
+                   Statement.statement_no)
             .join(Customer, Customer.id == Payment.customer_id)
             .outerjoin(_NamedBill, _NamedBill.id == Payment.bill_id)
+            .outerjoin(Statement, Statement.id == Payment.statement_id)
             .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id))
 
 
 def _to_row(r: Any) -> PaymentRow:
     p: Payment = r[0]
     return PaymentRow(p.id, r[1], r[2], p.channel, p.reference, p.amount, p.paid_at, r[3],
-                      p.recorded_by, p.recorded_at, r[4] is not None, r[4], r[5])
+                      p.recorded_by, p.recorded_at, r[4] is not None, r[4], r[5], r[6])
 
 
 def _payment_row(session: Session, payment_id: int) -> PaymentRow:
@@ -132,8 +142,10 @@ def _result(session: Session, payment_id: int, customer_id: int, credit: Decimal
 def record_payment(ctx: Ctx, account_no: str, amount: Decimal | str, channel: str,
                    reference: str, paid_at: date | None = None,
                    bill_no: str | None = None) -> PaymentResult:
-    """Post one payment. The same (channel, reference) sent again for the same account and
-    amount returns the payment already posted (a retry after a lost connection)."""
+    """Post one payment. `bill_no` names a bill or an account statement (`S...`), whose
+    open bills are paid first (domain/allocation.py). The same (channel, reference) sent
+    again for the same account and amount returns the payment already posted (a retry after
+    a lost connection)."""
     today = ctx.now.date()
     clean, problems = check_payment(account_no, amount, channel, reference, paid_at, bill_no,
                                     today)
@@ -152,18 +164,17 @@ def record_payment(ctx: Ctx, account_no: str, amount: Decimal | str, channel: st
             return _result(session, existing.id, customer.id, customer.credit, True)
         raise Conflict(f"reference {clean.reference!r} of channel {clean.channel.value} was "
                        "already used for a different payment; check the reference")
-    named_id = None
+    named: ledger.NamedRef | None = None
     if clean.bill_no is not None:
-        ref = ledger.find_bills(session, [clean.bill_no]).get(clean.bill_no)
-        if ref is None:
-            raise NotFound(f"there is no bill {clean.bill_no!r}")
-        problem = ledger.named_bill_problem(ref, clean.bill_no, customer.account_no)
+        named = ledger.find_named(session, [clean.bill_no]).get(clean.bill_no)
+        problem = ledger.named_problem(named, clean.bill_no, customer.account_no)
         if problem:
-            raise invalid("bill", problem)
-        named_id = ref.id
+            raise NotFound(problem) if named is None else invalid("bill", problem)
     open_bills = ledger.lock_open_bills(session, [customer.id])[customer.id]
-    plan = allocate(clean.amount, [b.as_open_bill() for b in open_bills], named_id)
-    payment = Payment(customer_id=customer.id, bill_id=named_id, amount=clean.amount,
+    plan = allocate(clean.amount, [b.as_open_bill() for b in open_bills],
+                    named.bill_ids if named else ())
+    payment = Payment(customer_id=customer.id, bill_id=named.bill_id if named else None,
+                      statement_id=named.statement_id if named else None, amount=clean.amount,
                       channel=clean.channel.value, reference=clean.reference,
                       paid_at=clean.paid_at, recorded_by=ctx.username, recorded_at=ctx.now)
     session.add(payment)

@@ -76,7 +76,7 @@ def naive_record(backend: Backend, account: str, bill_no: str | None, amount: De
                                       Bill.due_date)
                                .where(Bill.customer_id == customer.id,
                                       Bill.status.in_(["DUE", "OVERDUE"]))).all()
-        named = next((r.id for r in rows if r.bill_no == bill_no), None)
+        named = [r.id for r in rows if r.bill_no == bill_no]
         plan = allocate(amount, [OpenBill(r.id, r.balance, r.due_date) for r in rows], named)
         time.sleep(0.002)  # a workstation's round trip between reading and writing
         payment_id = session.execute(insert(Payment).values(

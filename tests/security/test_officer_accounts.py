@@ -32,6 +32,7 @@ from opsmanager_desktop.services import (
     reading_import,
     readings,
     reports,
+    statements,
     tariffs,
     users,
     utilities,
@@ -83,6 +84,11 @@ def test_a_business_day_under_the_database_grants(installation: Installation,
     payments.reverse_payment(ao_b, ao, "CHEQUE", "CHQ-9", "cheque returned")
     assert dues.dues(ao_b, ao, "A001").credit == D("5.00")
     assert dues.dues(ao_b, ao, "A002").outstanding > 0
+    # a payment naming the account statement rather than a bill
+    statement = statements.list_statements(ao_b, ao, ListQuery(filters={"account": "A002"}))
+    named = payments.record_payment(ao_b, ao, "A002", D("1.00"), "BANK", "T-S1",
+                                    bill_no=statement.rows[0].statement_no)
+    assert named.payment.statement_no == statement.rows[0].statement_no
     assert len(reports.revenue(ao_b, ao, 2026)) == 12
     bills.mark_overdue(ao_b, ao, date(2027, 1, 1))
     assert reports.consumption(bo_b, bo, PERIOD)

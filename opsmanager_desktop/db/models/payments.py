@@ -20,7 +20,11 @@ class Payment(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # what the payer named: a bill, or an account statement (then bill_id stays NULL);
+    # the money goes to its bills first (docs/decisions.md 44)
     bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"), nullable=True)
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id"),
+                                                     nullable=True)
     amount: Mapped[Decimal] = mapped_column(Money())
     channel: Mapped[str] = mapped_column(String(16))
     reference: Mapped[str] = mapped_column(String(64))

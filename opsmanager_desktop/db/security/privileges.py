@@ -195,18 +195,22 @@ NEEDS: dict[Permission, dict[str, str]] = {
         "bills": "SELECT UPDATE(adjustments,balance,status,paid_at)", "customers": _CREDIT},
     Permission.BILLS_MARK_OVERDUE: {"bills": "SELECT UPDATE(status)"},
     Permission.BILLS_PRINT: dict(_BILL_READ),
+    # a payment may name an account statement (its number is shown with the payment)
     Permission.PAYMENTS_VIEW: {"payments": "SELECT", "payment_allocations": "SELECT",
                                "payment_reversals": "SELECT", "customers": "SELECT",
-                               "bills": "SELECT"},
+                               "bills": "SELECT", "statements": "SELECT"},
     Permission.PAYMENTS_RECORD: {
         "payments": "SELECT INSERT", "payment_allocations": "SELECT INSERT",
         "payment_reversals": "SELECT", "bills": _BILL_MONEY, "customers": _CREDIT,
-        **_OUTBOX_ADD},
+        "statements": "SELECT", **_OUTBOX_ADD},
     Permission.PAYMENTS_REVERSE: {
         "payments": "SELECT", "payment_allocations": "SELECT INSERT",
-        "payment_reversals": "SELECT INSERT", "bills": _BILL_MONEY, "customers": _CREDIT},
+        "payment_reversals": "SELECT INSERT", "bills": _BILL_MONEY, "customers": _CREDIT,
+        "statements": "SELECT"},
     Permission.DUES_VIEW: {"bills": "SELECT", "customers": "SELECT", "payments": "SELECT",
-                           "payment_reversals": "SELECT", "payment_allocations": "SELECT"},
+                           "payment_reversals": "SELECT", "payment_allocations": "SELECT",
+                           # the account's latest statement
+                           "statements": "SELECT", "billing_cycles": "SELECT"},
     Permission.REPORTS_FINANCIAL: {"bills": "SELECT", "payments": "SELECT",
                                    "payment_reversals": "SELECT", "billing_cycles": "SELECT",
                                    "customers": "SELECT", "bill_adjustments": "SELECT"},
