@@ -98,8 +98,10 @@ def build(backend: Backend, n: int, months: int) -> str:
                 {"id": i, "customer_id": i, "utility_type_id": utility,
                  "meter_number": f"M{i:07d}", "active_meter": f"M{i:07d}",
                  "tariff_plan_id": plan, "status": "ACTIVE", "sanctioned_load_kw": D("0"),
-                 "initial_reading": D("0"), "transformer_code": None, "connected_on": None,
-                 "created_at": now, "version": 1} for i in ids])
+                 "initial_reading": D("0"), "transformer_code": None,
+                 # dated, as every connection now is, so the import's check of it is timed
+                 "connected_on": date(2020, 1, 1), "created_at": now, "version": 1}
+                for i in ids])
             for back, period in enumerate(reversed(periods)):  # January first
                 session.execute(insert(MeterReading), [
                     {"connection_id": i, "cycle_id": cycle_ids[period],

@@ -81,6 +81,8 @@ def test_create_refuses_bad_fields(world: World, fields: dict[str, str], field: 
     (NewConnection("electricity", "M1", "DOM-1", Decimal("1.0001")), "initial_reading"),
     (NewConnection("electricity", "M1", "DOM-1", sanctioned_load_kw=Decimal("-2")),
      "sanctioned_load_kw"),
+    (NewConnection("electricity", "M1", "DOM-1", connected_on=date(2999, 1, 1)),
+     "connected_on"),  # its readings would be refused until then
 ])
 def test_connection_checks(world: World, spec: NewConnection, field: str) -> None:
     before = row_counts(world.backend)

@@ -25,6 +25,9 @@ from tests.helpers import PASSWORD, admin_token, token_for
 
 PERIODS = ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06")
 JAN, FEB, MAR, APR = PERIODS[:4]
+# the world's connections began before its first cycle, whatever day the tests run on (a
+# reading dated before its connection is refused: decision 40)
+CONNECTED = date(2025, 12, 1)
 
 
 @dataclass
@@ -36,8 +39,9 @@ class World:
 
     def customer(self, account: str, meter: str | None = None, *, utility: str = "electricity",
                  tariff: str = "DOM-1", initial: str = "0", name: str = "Ann Example",
-                 **fields: Any) -> customers.CustomerDetail:
-        connection = NewConnection(utility, meter, tariff, Decimal(initial)) if meter else None
+                 connected_on: date = CONNECTED, **fields: Any) -> customers.CustomerDetail:
+        connection = NewConnection(utility, meter, tariff, Decimal(initial),
+                                   connected_on=connected_on) if meter else None
         return customers.create_customer(self.backend, self.officer, account, name,
                                          connection=connection, **fields)
 

@@ -58,6 +58,31 @@ def test_payments_to_xlsx(backend: Backend, ao: str, tmp_path: Path) -> None:
     assert ws.column_dimensions["A"].width >= len("Account No.")
 
 
+@pytest.mark.parametrize("table", ["payments", "customers", "readings"])
+def test_xlsx_says_its_size_to_read_only_readers(backend: Backend, ao: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  table: str) -> None:
+    """Readers in openpyxl's read-only mode (our own imports among them) take a sheet's size
+    from its dimension: without one max_row is None. Streamed (payments) and keyset-paged
+    (customers) tables, over several chunks, and an empty one (readings)."""
+    from opsmanager_desktop.services import listing
+
+    monkeypatch.setattr(listing, "STREAM_CHUNK", 2)
+    monkeypatch.setattr(export_service, "PAGE", 2)
+    out = tmp_path / f"{table}.xlsx"
+    token = ao if table != "readings" else token_for(backend, Role.BILLING_OFFICER)
+    result = export(backend, token, table, out)
+    assert result.rows == {"payments": 3, "customers": 2, "readings": 0}[table]
+    book = load_workbook(out, read_only=True)
+    try:
+        ws = book.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        assert (ws.max_row, ws.max_column) == (result.rows + 1, len(rows[0]))
+        assert len(rows) == result.rows + 1 and rows[0][0] is not None
+    finally:
+        book.close()
+
+
 def test_payments_to_csv_with_filter(backend: Backend, ao: str, tmp_path: Path) -> None:
     out = tmp_path / "payments.csv"
     result = export(backend, ao, "payments", out, filters={"account": "A002"},
@@ -256,6 +281,30 @@ def test_a_cancel_between_chunks_leaves_no_file(backend: Backend, ao: str, tmp_p
         with pytest.raises(ExportCancelled):
             export(backend, ao, "payments", tmp_path / name, cancelled=cancelled)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_xlsx_cancel_and_progress_while_the_sheet_is_written(backend: Backend, ao: str,
+                                                              tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """An XLSX export reads every row before it writes the sheet (the dimension comes
+    first); Cancel is still heard and progress still moves while the sheet is written, each
+    pass counting half."""
+    from opsmanager_desktop.services import listing
+
+    monkeypatch.setattr(listing, "STREAM_CHUNK", 1)
+    asked: list[int] = []
+    seen: list[tuple[int, int]] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 4  # three rows read, one written
+
+    with pytest.raises(ExportCancelled):
+        export(backend, ao, "payments", tmp_path / "p.xlsx", cancelled=cancelled,
+               progress=lambda d, t: seen.append((d, t)))
+    assert list(tmp_path.iterdir()) == []
+    assert seen == [(0, 3), (1, 3), (1, 3), (2, 3)]
 
 
 def test_a_list_that_ignores_the_walk_is_refused(backend: Backend, ao: str, tmp_path: Path,

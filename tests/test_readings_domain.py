@@ -16,6 +16,7 @@ from opsmanager_desktop.domain.readings import (
     MeterPosition,
     Replacement,
     actual_reading,
+    before_connection_problem,
     estimate_units,
     estimated_reading,
     plausibility_flags,
@@ -111,6 +112,21 @@ def test_read_date_window() -> None:
     assert "outside" in (read_date_problem(date(2025, 12, 31), start, end, today) or "")
     assert "future" in (read_date_problem(date(2026, 1, 20), start, end,
                                           date(2026, 1, 10)) or "")
+
+
+
+def test_no_reading_before_its_connection() -> None:
+    end = date(2026, 11, 30)
+    assert before_connection_problem("M1", None, date(2026, 11, 1), end) is None  # no date
+    on = date(2026, 11, 20)
+    assert before_connection_problem("M1", on, on, end) is None  # read the day it began
+    assert before_connection_problem("M1", on, date(2026, 12, 5), end) is None  # grace days
+    assert before_connection_problem("M1", on, date(2026, 11, 19), end) == (
+        "meter M1 is connected from 2026-11-20; a reading dated 2026-11-19 is before that")
+    # begun after the cycle's last day: the billing run does not ask for this cycle's reading
+    late = before_connection_problem("M1", date(2026, 12, 2), date(2026, 12, 4), end) or ""
+    assert "connected from 2026-12-02, after this cycle's last day 2026-11-30" in late
+    assert before_connection_problem("M1", end, date(2026, 12, 4), end) is None
 
 
 @given(previous=values, current=values)

@@ -229,11 +229,11 @@ def test_permission_cancel_and_cycle(world: World, tmp_path: Path) -> None:
 def test_many_rows_across_chunks(world: World, tmp_path: Path) -> None:
     """A late bad row undoes the chunks already written; a duplicate is caught across
     chunks."""
-    lines = [f"B{i},Name,,,,electricity,B{i},DOM-1,0" for i in range(12000)]
+    lines = [f"B{i},Name,,,,electricity,B{i},DOM-1,0,2025-12-01" for i in range(12000)]
     from opsmanager_desktop.services import customers
     customers.import_customers(world.backend, world.officer, write_csv(
         tmp_path / "c.csv", "account_no,name,address,phone,email,utility,meter_number,"
-        "tariff_code,initial_reading\n" + "\n".join(lines) + "\n"))
+        "tariff_code,initial_reading,connected_on\n" + "\n".join(lines) + "\n"))
     good = [f"B{i},electricity,{i % 50},2026-01-31" for i in range(12000)]
     before = row_counts(world.backend)
     with pytest.raises(ValidationError) as err:

@@ -18,8 +18,12 @@ def register(commands: Any) -> None:
     parser = commands.add_parser("customers", help="customers and their connections")
     cmds = parser.add_subparsers(dest="customers_command", required=True)
     imp = cmds.add_parser("import", help="customers file: account_no,name,address,phone,email,"
-                          "utility,meter_number,tariff_code,initial_reading (billing officer)")
-    imp.add_argument("file")
+                          "utility,meter_number,tariff_code,initial_reading,connected_on "
+                          "(billing officer)")
+    imp.add_argument("file", help="CSV or XLSX: account_no,name,utility,meter_number,"
+                     "tariff_code and optional address,phone,email,initial_reading (default "
+                     "0),connected_on (YYYY-MM-DD, the day the connection began; default "
+                     "today)")
     imp.add_argument("--skip-invalid", action="store_true",
                      help="import the good rows; write the bad ones to a rejects file")
     imp.add_argument("--rejects", help="where to write rejected rows (default FILE.rejects.csv)")

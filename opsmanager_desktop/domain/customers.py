@@ -9,6 +9,7 @@ both databases (one unique key, one search).
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 
 ACCOUNT_MAX = 32
@@ -106,4 +107,13 @@ def email_problem(value: str) -> str | None:
         return f"may have at most {EMAIL_MAX} characters"
     if not _EMAIL.match(text):
         return f"{text!r} is not an e-mail address"
+    return None
+
+
+def connected_on_problem(value: date, today: date) -> str | None:
+    """A connection may be recorded after it began (a migration from another system states
+    when) but not before: a date still to come is a slip that would refuse its readings
+    until then (no reading is dated before its connection: domain/readings.py)."""
+    if value > today:
+        return f"{value.isoformat()} is in the future"
     return None

@@ -206,6 +206,25 @@ def read_date_problem(read_at: date, cycle_start: date, cycle_end: date,
     return None
 
 
+def before_connection_problem(meter: str, connected_on: date | None, read_at: date,
+                              cycle_end: date) -> str | None:
+    """A connection exists from its `connected_on` date (None: from before the records
+    began), so a reading dated before that day, or for a cycle that ended before it, is not
+    a reading of this connection. The billing run's missing-readings list asks for readings
+    of the connections connected by the cycle's last day: the same rule, so every reading
+    it asks for is one this accepts."""
+    if connected_on is None:
+        return None
+    if read_at < connected_on:
+        return (f"meter {meter} is connected from {connected_on.isoformat()}; a reading dated "
+                f"{read_at.isoformat()} is before that")
+    if connected_on > cycle_end:
+        return (f"meter {meter} is connected from {connected_on.isoformat()}, after this "
+                f"cycle's last day {cycle_end.isoformat()}; its first reading belongs to a "
+                "later cycle")
+    return None
+
+
 def _fmt(value: Decimal) -> str:
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -121,7 +121,7 @@ def meter_owner(session: Session, utility_type_id: int, meter: str) -> str | Non
         Connection.utility_type_id == utility_type_id, Connection.active_meter == meter))
 
 
-def _check_new(session: Session, spec: NewConnection) -> tuple[int, int, str]:
+def _check_new(session: Session, spec: NewConnection, today: date) -> tuple[int, int, str]:
     """Problems of a new connection, or (utility id, tariff plan id, meter number)."""
     problems: list[FieldProblem] = []
     utility = session.scalars(select(UtilityType).where(
@@ -147,6 +147,9 @@ def _check_new(session: Session, spec: NewConnection) -> tuple[int, int, str]:
     if value_problem:
         problems.append(FieldProblem("initial_reading", value_problem))
     problems += _load_problems(spec.sanctioned_load_kw)
+    if spec.connected_on is not None and \
+            (problem := rules.connected_on_problem(spec.connected_on, today)):
+        problems.append(FieldProblem("connected_on", problem))
     if spec.transformer_code and len(spec.transformer_code) > rules.TRANSFORMER_MAX:
         problems.append(FieldProblem("transformer_code", f"may have at most "
                                      f"{rules.TRANSFORMER_MAX} characters"))
@@ -171,7 +174,7 @@ def _load_problems(kw: Decimal) -> list[FieldProblem]:
 
 def create_connection(ctx: Ctx, customer: Customer, spec: NewConnection) -> Connection:
     """Add a connection to a customer inside the caller's service (checked and audited)."""
-    utility_id, plan_id, meter = _check_new(ctx.session, spec)
+    utility_id, plan_id, meter = _check_new(ctx.session, spec, ctx.now.date())
     connection = Connection(
         customer_id=customer.id, utility_type_id=utility_id, meter_number=meter,
         active_meter=meter, tariff_plan_id=plan_id, status=ConnectionStatus.ACTIVE.value,

@@ -1,11 +1,15 @@
 """`customers import FILE`: one row per connection, rows with the same account number are one
 customer (their name, address, phone and e-mail must agree). The import creates customers;
 an account number already in the database is refused, so importing a file twice creates
-nothing twice. services/imports.py has the file handling and the all-or-nothing rule."""
+nothing twice. `connected_on` (optional, default today) is the day a connection began, for
+a file moved over from another system: no reading dated before it is accepted and the
+billing run asks for readings from its cycle on (decision 40). services/imports.py has the
+file handling and the all-or-nothing rule."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,7 @@ from opsmanager_desktop.services.imports import (
     Row,
     batched,
     choice_cell,
+    date_cell,
     decimal_cell,
     read_table,
     run_import,
@@ -35,7 +40,8 @@ from opsmanager_desktop.services.imports import (
 )
 
 REQUIRED = ("account_no", "name", "utility", "meter_number", "tariff_code")
-OPTIONAL = ("address", "phone", "email", "initial_reading")
+# connected_on came later; a column is only ever added as optional (DESIGN.md section 4)
+OPTIONAL = ("address", "phone", "email", "initial_reading", "connected_on")
 _DETAILS = ("name", "address", "phone", "email")
 
 
@@ -57,6 +63,7 @@ class _Parsed:
     meter: str
     plan_id: int
     initial: Decimal
+    connected_on: date
 
 
 @dataclass
@@ -79,6 +86,7 @@ class _State:
 class _CustomerImport:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
+        self.today = ctx.now.date()
         self.utilities = utility_ids(ctx.session)
         self.utility_names = {v: k for k, v in self.utilities.items()}
         self.plans = {code: (pid, uid, active) for code, pid, uid, active in ctx.session.execute(
@@ -121,12 +129,15 @@ class _CustomerImport:
                              f" not {self.utility_names[utility]}")
         initial = decimal_cell(row, "initial_reading", problems, places=3, required=False,
                                default=ZERO)
+        connected_on = date_cell(row, "connected_on", problems, required=False) or self.today
+        if problem := rules.connected_on_problem(connected_on, self.today):
+            problems.add(row, "connected_on", problem)
         if problems.has(row):
             return None
         assert account and name is not None and address is not None and utility and meter
         assert plan is not None and initial is not None
         return _Parsed(row, account, (name, address, phone, email), utility, meter, plan[0],
-                       initial)
+                       initial, connected_on)
 
     def check(self, rows: list[Row], problems: Problems) -> list[_Chunk]:
         parsed = [p for p in (self._parse(r, problems) for r in rows) if p is not None]
@@ -173,7 +184,7 @@ class _CustomerImport:
                 "active_meter": p.meter, "tariff_plan_id": p.plan_id,
                 "status": ConnectionStatus.ACTIVE.value, "sanctioned_load_kw": ZERO,
                 "initial_reading": p.initial, "transformer_code": None,
-                "connected_on": self.ctx.now.date(), "created_at": self.ctx.now,
+                "connected_on": p.connected_on, "created_at": self.ctx.now,
                 "version": 1}))
         return [chunk] if chunk.connections else []
 
@@ -216,7 +227,7 @@ def import_customers(ctx: Ctx, path: str | Path, *, skip_invalid: bool = False,
                      rejects_path: str | Path | None = None, progress: Progress | None = None,
                      cancelled: Cancelled | None = None) -> CustomerImportResult:
     """Columns account_no, name, utility, meter_number, tariff_code and optionally address,
-    phone, email, initial_reading (default 0)."""
+    phone, email, initial_reading (default 0), connected_on (YYYY-MM-DD, default today)."""
     table = read_table(path, REQUIRED, OPTIONAL)
     job = _CustomerImport(ctx)
     summary = run_import(table, job.check, job.write, skip_invalid=skip_invalid,

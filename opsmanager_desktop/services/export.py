@@ -12,8 +12,12 @@ page's sort key and id).
 
 XLSX is written in openpyxl's write-only mode: bold frozen header, auto-filter, numbers
 as numbers (money #,##0.00, units #,##0.000), dates as dates, widths from the header and
-the first rows. CSV: UTF-8 with BOM (Excel opens it right), field names as the header,
-money as plain text like 1000.00 and dates as ISO 8601.
+the first rows, and the sheet's dimension (its used range, which readers in read-only mode
+take as its size). The dimension goes before the rows, so the rows are counted first: held
+as plain values in an unnamed temporary file while they are read, then written into the
+sheet; its progress counts each of the two passes as half. CSV: UTF-8 with BOM (Excel
+opens it right), field names as the header, money as plain text like 1000.00 and dates as
+ISO 8601.
 
 The file is written next to the target under a temporary name and moved into place at the
 end: a refused, failed or cancelled export leaves no half-written file.
@@ -25,6 +29,8 @@ import csv
 import importlib
 import inspect
 import os
+import pickle
+import tempfile
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
@@ -230,16 +236,14 @@ class _Output:
         self.count = 0
 
     def add(self, rows: list[Any], total: int | None) -> None:
-        if self.cancelled is not None and self.cancelled():
-            raise ExportCancelled()
+        self._stop_if_cancelled()
         if self.writer is None:
             columns = _columns(_row_type(self.list_fn, rows))
             self.writer = (_CsvFile(self.path, columns) if self.kind == ".csv"
                            else _XlsxFile(self.path, self.table, columns, rows))
         self.writer.add(rows)
         self.count += len(rows)
-        if self.progress is not None:
-            self.progress(self.count, max(total or 0, self.count))
+        self._report(self.count, max(total or 0, self.count))
 
     def close(self, ok: bool) -> None:
         """Finish the file (an empty export still gets its header); after a failure, only
@@ -247,10 +251,26 @@ class _Output:
         if self.writer is None and ok:
             self.add([], 0)
         if self.writer is not None:
-            self.writer.close(ok)
+            self.writer.close(ok, self._written)
+
+    def _written(self, rows: int) -> None:
+        """A writer's second pass (XLSX) has put `rows` rows into the file."""
+        self._stop_if_cancelled()
+        self._report(self.count + rows, self.count)
+
+    def _stop_if_cancelled(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise ExportCancelled()
+
+    def _report(self, passed: int, total: int) -> None:
+        """`passed`: rows gone through, counted once per pass of the writer."""
+        if self.progress is not None and self.writer is not None:
+            self.progress(passed // self.writer.passes, total)
 
 
 class _CsvFile:
+    passes = 1
+
     def __init__(self, path: Path, columns: list[str]) -> None:
         self.columns = columns
         self.file = path.open("w", encoding="utf-8-sig", newline="")
@@ -262,7 +282,7 @@ class _CsvFile:
         self.writer.writerows([_csv_text(_plain(getattr(row, c))) for c in columns]
                               for row in rows)
 
-    def close(self, ok: bool) -> None:
+    def close(self, ok: bool, written: Callable[[int], None]) -> None:
         self.file.close()
 
 
@@ -277,34 +297,66 @@ def _csv_text(value: Any) -> str:
 
 
 class _XlsxFile:
+    """openpyxl's write-only sheet writes everything that comes before its rows when the
+    first row is appended: the dimension too, if the sheet answers `calculate_dimension`
+    (its writer asks every sheet; a write-only one has none), and nothing after the rows
+    can carry it. So the rows are spooled as plain values (memory stays flat) and the sheet
+    is written at close, when their number is known; the list's read transaction is over
+    by then, not held open while openpyxl writes."""
+
+    passes = 2  # read into the spool, then written into the sheet
+
     def __init__(self, path: Path, table: str, columns: list[str], sample: list[Any]) -> None:
-        self.path, self.columns, self.count = path, columns, 0
-        self.wb = Workbook(write_only=True)
-        # typed Any: openpyxl's stubs miss what write-only sheets have (widths, filter)
-        ws: Any = self.wb.create_sheet(title=table.strip().lower()[:31])
-        for i, name in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = _width(name, sample)
-        ws.freeze_panes = "A2"
-        header = []
-        for name in columns:
-            cell = WriteOnlyCell(ws, value=_title(name))
-            cell.font = _BOLD
-            header.append(cell)
-        ws.append(header)
-        self.ws = ws
+        self.path, self.table, self.columns, self.count = path, table, columns, 0
+        self.widths = [_width(name, sample) for name in columns]
+        # unnamed, so nothing is left behind even by a crash; open until close()
+        self.spool = tempfile.TemporaryFile()  # noqa: SIM115
 
     def add(self, rows: list[Any]) -> None:
-        ws, columns = self.ws, self.columns
-        for row in rows:
-            ws.append([_xlsx_cell(ws, _plain(getattr(row, c))) for c in columns])
-        self.count += len(rows)
+        if rows:
+            columns = self.columns
+            pickle.dump([[_plain(getattr(row, c)) for c in columns] for row in rows],
+                        self.spool, pickle.HIGHEST_PROTOCOL)
+            self.count += len(rows)
 
-    def close(self, ok: bool) -> None:
-        """Saving is how a write-only workbook closes its row stream and temporary files,
-        so a failed export saves too (and the caller deletes what was saved)."""
-        if ok and self.columns:
-            self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.count + 1}"
-        self.wb.save(self.path)
+    def close(self, ok: bool, written: Callable[[int], None]) -> None:
+        try:
+            if ok:
+                self._write(written)
+        finally:
+            self.spool.close()
+
+    def _write(self, written: Callable[[int], None]) -> None:
+        wb = Workbook(write_only=True)
+        # typed Any: openpyxl's stubs miss what write-only sheets have (widths, filter)
+        ws: Any = wb.create_sheet(title=self.table.strip().lower()[:31])
+        used = f"A1:{get_column_letter(len(self.columns))}{self.count + 1}" \
+            if self.columns else None
+        if used is not None:
+            ws.calculate_dimension = lambda: used
+            ws.auto_filter.ref = used
+        for i, width in enumerate(self.widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+        try:
+            header = []
+            for name in self.columns:
+                cell = WriteOnlyCell(ws, value=_title(name))
+                cell.font = _BOLD
+                header.append(cell)
+            ws.append(header)
+            self.spool.seek(0)
+            done = 0
+            while done < self.count:
+                part = pickle.load(self.spool)  # only ever what add() wrote
+                for values in part:
+                    ws.append([_xlsx_cell(ws, v) for v in values])
+                done += len(part)
+                written(done)
+        finally:
+            # saving is how a write-only workbook closes its row stream and temporary
+            # files, so a cancelled one is saved too (and the caller deletes it)
+            wb.save(self.path)
 
 
 def _xlsx_cell(ws: Any, value: Any) -> Any:

@@ -4,8 +4,10 @@ meter_number, utility, reading, read_at and optionally reader, photo.
 One reading per connection per cycle: a meter twice in the file, or a meter that already has
 a SUBMITTED or APPROVED reading in the cycle, is refused (a REJECTED one is replaced, that
 is how a rejected reading is entered again). `read_at` must fall in the cycle's month or up
-to READ_GRACE_DAYS days after it. `photo` names an image file in the import file's folder or
-in a `photos` folder beside it; the image is stored in the database.
+to READ_GRACE_DAYS days after it, and not before the connection's `connected_on` (decision
+40; the date comes with the meter's look-up, no query of its own). `photo` names an image
+file in the import file's folder or in a `photos` folder beside it; the image is stored in
+the database.
 
 Fast path for a million rows: per chunk of 5,000 rows one look-up per 900 meters (each
 meter's connection, its reading of the cycle and its history summary) and one bulk INSERT,
@@ -38,6 +40,7 @@ from opsmanager_desktop.domain.readings import (
     Flag,
     ReadingSource,
     ReadingStatus,
+    before_connection_problem,
     read_date_problem,
 )
 from opsmanager_desktop.services.connections import utility_ids
@@ -192,7 +195,7 @@ class _ReadingImport:
                 problems.add(p.row, "meter_number", f"no open {self.utility_names[p.utility_id]}"
                              f" connection has meter {p.meter}")
                 continue
-            cid, _meter, initial, old_id, old_status, old_by = state[:_SUMMARY]
+            cid, _meter, initial, connected_on, old_id, old_status, old_by = state[:_SUMMARY]
             if cid in self.seen:
                 problems.add(p.row, "meter_number", f"meter {p.meter} already has a reading on "
                              f"row {self.seen[cid]} of this file (one reading per meter and "
@@ -203,6 +206,10 @@ class _ReadingImport:
                 problems.add(p.row, "meter_number", f"meter {p.meter} already has a "
                              f"{old_status} reading for {period} (reading {old_id}, entered by "
                              f"{old_by})")
+                continue
+            if problem := before_connection_problem(p.meter, connected_on, p.read_at,
+                                                    self.cycle.end_date):
+                problems.add(p.row, "read_at", problem)
                 continue
             history = meter_history(initial, summaries[cid], pending.get(cid, ()))
             computed = later_reading_problem(history, period) or \
@@ -261,22 +268,22 @@ _COLUMNS = tuple(c.name for c in MeterReading.__table__.columns if c.name not in
 _TABLE = cast(Table, MeterReading.__table__)  # Core: no per-row ORM bookkeeping
 
 
-_SUMMARY = 6  # where the history summary starts in a _meter_states row
+_SUMMARY = 7  # where the history summary starts in a _meter_states row
 
 
 @lru_cache(maxsize=16)
 def _meter_states(period: str, window: tuple[int, ...] | None) -> InQuery:
     """Per meter of the `meters` list (of the utility `utility`): its connection id, meter,
-    initial reading, the connection's reading of the cycle `cycle` (id, status, entered by;
-    NULL if none) and its history_summary() within the cycles `window`. One row per meter
-    and one round trip per list: three separate look-ups cost three times the parsing of
-    the same connections. Built once per period and window."""
+    initial reading, connected_on, the connection's reading of the cycle `cycle` (id,
+    status, entered by; NULL if none) and its history_summary() within the cycles
+    `window`. One row per meter and one round trip per list: three separate look-ups cost
+    three times the parsing of the same connections. Built once per period and window."""
     summary = history_summary(period, Connection.utility_type_id == bindparam("utility"),
                               Connection.active_meter.in_(bindparam("meters", expanding=True)),
                               *in_window(window), on_connections=True)
     in_cycle = aliased(MeterReading)
     stmt = (select(Connection.id, Connection.active_meter, Connection.initial_reading,
-                   in_cycle.id, in_cycle.status, in_cycle.entered_by,
+                   Connection.connected_on, in_cycle.id, in_cycle.status, in_cycle.entered_by,
                    *list(summary.c)[1:])
             .outerjoin(in_cycle, and_(in_cycle.connection_id == Connection.id,
                                       in_cycle.cycle_id == bindparam("cycle")))

@@ -37,6 +37,7 @@ from opsmanager_desktop.domain.readings import (
     Flag,
     ReadingSource,
     ReadingStatus,
+    before_connection_problem,
     estimate_units,
     parse_flags,
     read_date_problem,
@@ -147,6 +148,9 @@ def enter_reading(ctx: Ctx, meter: str, utility: str, period: str, reading: Deci
     if problems:
         raise ValidationError(problems)
     connection = find_connection(ctx.session, meter, utility, lock=True)
+    if problem := before_connection_problem(connection.meter_number, connection.connected_on,
+                                            read_at, cycle.end_date):
+        raise invalid("read_at", problem)
     existing = ctx.session.scalars(select(MeterReading).where(
         MeterReading.connection_id == connection.id, MeterReading.cycle_id == cycle.id)).first()
     if existing is not None and existing.status != ReadingStatus.REJECTED.value:

@@ -62,7 +62,8 @@ def world(installation: Installation) -> World:
     bo_b, bo = inst.sign_in("bo")
     for n in (1, 2):
         customers.create_customer(bo_b, bo, f"A{n:03d}", f"Customer {n}",
-                                  connection=NewConnection("electricity", f"M{n}", "DOM"))
+                                  connection=NewConnection("electricity", f"M{n}", "DOM",
+                                                           connected_on=date(2026, 10, 1)))
         readings.enter_reading(bo_b, bo, f"M{n}", "electricity", "2026-10", D(50 * n),
                                date(2026, 10, 28))
     sup_b, sup = inst.sign_in("sup")

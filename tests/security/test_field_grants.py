@@ -48,7 +48,7 @@ def test_field_records_under_the_database_grants(installation: Installation,
     cycles.open_cycle(admin_b, admin, "2026-09", 14)
     bo_b, bo = inst.sign_in("fbo")
     customers.create_customer(bo_b, bo, "F001", "Field One", connection=NewConnection(
-        "electricity", "FM1", "FDOM", D("0")))
+        "electricity", "FM1", "FDOM", D("0"), connected_on=date(2026, 9, 1)))
     fo_b, fo = inst.sign_in("ffo")
     en = enumerations
     new = en.record_enumeration(fo_b, fo, en.NewEnumeration(

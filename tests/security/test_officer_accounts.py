@@ -65,7 +65,8 @@ def test_a_business_day_under_the_database_grants(installation: Installation,
     for n, meter in ((1, "M1"), (2, "M2"), (3, "M3")):
         customers.create_customer(bo_b, bo, f"A{n:03d}", f"Customer {n}",
                                   connection=NewConnection("electricity", meter, "DOM",
-                                                           D("1000")))
+                                                           D("1000"),
+                                                           connected_on=date(2026, 10, 1)))
         readings.enter_reading(bo_b, bo, meter, "electricity", PERIOD, D(1000 + 100 * n),
                                date(2026, 10, 28))
     sup_b, sup = inst.sign_in("sup")
@@ -96,8 +97,8 @@ def test_a_business_day_under_the_database_grants(installation: Installation,
     # the file imports, printing, distribution and exports under the same grants
     work = tmp_path
     (work / "customers.csv").write_text(
-        "account_no,name,utility,meter_number,tariff_code,initial_reading\n"
-        "A010,Imported,electricity,M10,DOM,500\n")
+        "account_no,name,utility,meter_number,tariff_code,initial_reading,connected_on\n"
+        "A010,Imported,electricity,M10,DOM,500,2026-10-01\n")
     customer_import.import_customers(bo_b, bo, work / "customers.csv")
     (work / "readings.csv").write_text("meter_number,utility,reading,read_at\n"
                                         "M10,electricity,650,2026-10-29\n")
