@@ -59,7 +59,8 @@ def test_notifications_under_the_database_grants(installation: Installation,
 
     bo_b, bo = inst.sign_in("bo")
     customers.create_customer(bo_b, bo, "A001", "Customer 1", phone="+2348000000001",
-                              connection=NewConnection("electricity", "M1", "DOM", D("0")))
+                              connection=NewConnection("electricity", "M1", "DOM", D("0"),
+                                                         connected_on=date(2026, 10, 1)))
     notifications.set_preferences(bo_b, bo, "A001", channel="SMS")
     sup_b, sup = inst.sign_in("sup")
     assert notifications.remind_overdue(sup_b, sup) == 0
