@@ -136,6 +136,22 @@ def draft_figures(session: Session, customer_id: int, totals: Decimal,
                   adjustments: Decimal) -> StatementFigures:
     """The summary a statement of the account's not-yet-issued bills (of these totals and
     adjustments) would carry if they were issued now: what a draft prints."""
-    previous = last_statements(session, [customer_id]).get(customer_id)
-    now = running_totals(session, [customer_id])[customer_id].plus_bills(totals, adjustments)
-    return statement_figures(totals_of(previous), now, totals)
+    return draft_figures_of(session, [(customer_id, totals, adjustments)])[0][0]
+
+
+def draft_figures_of(session: Session, drafts: Sequence[tuple[int, Decimal, Decimal]]
+                     ) -> list[tuple[StatementFigures, date | None]]:
+    """`draft_figures` of many (customer id, totals, adjustments) at once, in a few queries
+    per 900 accounts (a cycle's drafts printed together), each with the issue date of the
+    account's last statement (None: its first), which its payments count from."""
+    customers = sorted({d[0] for d in drafts})
+    previous = last_statements(session, customers)
+    now = running_totals(session, customers)
+    out = []
+    for customer_id, totals, adjustments in drafts:
+        last = previous.get(customer_id)
+        out.append((statement_figures(totals_of(last),
+                                      now[customer_id].plus_bills(totals, adjustments),
+                                      totals),
+                    None if last is None else last.issue_date))
+    return out
