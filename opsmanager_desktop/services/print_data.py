@@ -194,6 +194,15 @@ def _earlier_figures(totals: RunningTotals, current: Decimal) -> StatementFigure
     return statement_figures(RunningTotals(), totals, current)
 
 
+def _paper_of(statement_id: int | None, customer_id: int, cycle_id: int, draft: bool
+              ) -> tuple[int, ...]:
+    """Which paper a bill is on: a statement by its id alone, else its account, cycle and
+    whether it is issued."""
+    if statement_id:
+        return (statement_id,)
+    return (0, customer_id, cycle_id, int(draft))
+
+
 def printable_statements(session: Session, papers: Sequence[Paper], today: date
                          ) -> list[PrintableStatement]:
     """The papers as printed, in the order given."""
@@ -205,16 +214,15 @@ def printable_statements(session: Session, papers: Sequence[Paper], today: date
     for part in batched(sorted({p.customer_id for p in groups})):
         rows += _bill_rows(session, Bill.statement_id.is_(None) & Bill.customer_id.in_(part)
                            & Bill.cycle_id.in_(sorted({p.cycle_id for p in groups})))
-    by_paper: dict[Paper, list[Any]] = defaultdict(list)
+    bills_of: dict[tuple[int, ...], list[Any]] = defaultdict(list)
     for r in rows:
-        draft = r.status == BillStatus.GENERATED.value
-        by_paper[Paper(r.statement_id or 0, 0 if r.statement_id else r.customer_id,
-                       0 if r.statement_id else r.cycle_id, draft)].append(r)
+        bills_of[_paper_of(r.statement_id, r.customer_id, r.cycle_id,
+                           r.status == BillStatus.GENERATED.value)].append(r)
     lines, adjustments = _lines(session, [r.id for r in rows])
-    figures = _group_figures(session, groups, by_paper)
+    figures = _group_figures(session, groups, bills_of)
     out = []
     for paper in papers:
-        bills = by_paper.get(_key(paper), [])
+        bills = bills_of.get(_paper_of(*paper), [])
         if not bills:
             continue  # chosen and gone: cannot happen, bills are not deleted
         statement = stored.get(paper.statement_id)
@@ -229,7 +237,7 @@ def printable_statements(session: Session, papers: Sequence[Paper], today: date
             issued, due, since = statement.issue_date, statement.due_date, \
                 statement.previous_issue
         else:
-            shown, since = figures[_key(paper)]
+            shown, since = figures[paper]
             issued = max((r.issue_date for r in bills if r.issue_date), default=None)
             due = max((r.due_date for r in bills if r.due_date), default=None)
         out.append(PrintableStatement(
@@ -237,28 +245,22 @@ def printable_statements(session: Session, papers: Sequence[Paper], today: date
             cycle=first.period, cycle_start=first.start_date, cycle_end=first.end_date,
             account_no=first.account_no, customer_name=first.name, address=first.address,
             route=first.route, issue_date=issued, due_date=due, figures=shown,
-            previous_issue=since, as_at=issued if statement is not None and issued else today,
+            previous_issue=since, as_at=today if statement is None else issued,
             sections=sections))
     return out
 
 
-def _key(paper: Paper) -> Paper:
-    """How the loaded bills are grouped: a statement by its id alone."""
-    if paper.statement_id:
-        return Paper(paper.statement_id, 0, 0, False)
-    return paper
-
-
-def _group_figures(session: Session, groups: list[Paper], by_paper: dict[Paper, list[Any]]
+def _group_figures(session: Session, groups: list[Paper],
+                   bills_of: dict[tuple[int, ...], list[Any]]
                    ) -> dict[Paper, tuple[StatementFigures, date | None]]:
     """The drafts' and earlier bills' summaries and the date their payments count from."""
-    sums = {p: (sum((r.total for r in by_paper.get(p, [])), NO_MONEY),
-                sum((r.adjustments for r in by_paper.get(p, [])), NO_MONEY)) for p in groups}
+    sums = {p: (sum((r.total for r in bills_of.get(_paper_of(*p), [])), NO_MONEY),
+                sum((r.adjustments for r in bills_of.get(_paper_of(*p), [])), NO_MONEY))
+            for p in groups}
     drafts = [p for p in groups if p.draft]
-    out: dict[Paper, tuple[StatementFigures, date | None]] = {}
-    for paper, (shown, since) in zip(drafts, draft_figures_of(
-            session, [(p.customer_id, *sums[p]) for p in drafts]), strict=True):
-        out[paper] = (shown, since)
+    out: dict[Paper, tuple[StatementFigures, date | None]] = dict(zip(
+        drafts, draft_figures_of(session, [(p.customer_id, *sums[p]) for p in drafts]),
+        strict=True))
     earlier = [p for p in groups if not p.draft]
     totals = running_totals(session, sorted({p.customer_id for p in earlier}))
     for paper in earlier:
