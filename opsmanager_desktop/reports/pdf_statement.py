@@ -18,13 +18,11 @@ code. `render_chunk` is the unit of work a worker process runs.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
@@ -44,6 +42,7 @@ from opsmanager_desktop.reports.pdf_bill import (
     draw_section_form,
     section_height,
 )
+from opsmanager_desktop.reports.pdf_merge import joinable_streams
 from opsmanager_desktop.reports.pdf_text import (
     BOLD,
     FONT,
@@ -376,22 +375,11 @@ def draw_statement(c: Any, st: PrintableStatement) -> int:
 
 # --- documents ---------------------------------------------------------------------------
 
-@contextmanager
-def _binary_streams() -> Iterator[None]:
-    """Flate without the ASCII85 layer: smaller files, and pdf_merge reads them by length."""
-    before = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = before
-
-
 def render_chunk(statements: Sequence[PrintableStatement], company: Company,
                  logo: str | None = None, title: str = "Statements") -> bytes:
     """The statements as one PDF (the work of one worker process call)."""
     buffer = io.BytesIO()
-    with _binary_streams():
+    with joinable_streams():
         c = Canvas(buffer, pagesize=A4, pageCompression=1)
         c.setTitle(title)
         c.setCreator("Ops Manager Desktop")
