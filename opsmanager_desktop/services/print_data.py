@@ -88,7 +88,8 @@ class Paper(NamedTuple):
 
 def route_of(customer_id: Any) -> Any:
     """An account's route: the transformer of its first connection that has one (water
-    connections have none, and should not send an account on a route to the end)."""
+    connections have none: an account whose water meter came first still walks with its
+    electricity connection's route, not at the end)."""
     first = aliased(Connection)  # apart from a bill's own connection in the outer query
     return (select(first.transformer_code)
             .where(first.customer_id == customer_id, first.transformer_code.is_not(None))
