@@ -118,6 +118,17 @@ def papers_in_walking_order(session: Session, chosen: Sequence[ColumnElement[boo
 
 
 def _bill_rows(session: Session, condition: ColumnElement[bool]) -> list[Any]:
+    """The bills matching `condition` with everything their sections show. Their ids are
+    looked up first: asked by statement, MariaDB starts the join from the small tariff
+    tables and reads every bill of each tariff version (0.7 s a chunk at 240,000 bills);
+    asked by primary key, it starts from the bills."""
+    rows: list[Any] = []
+    for part in batched(list(session.scalars(select(Bill.id).where(condition)))):
+        rows += session.execute(_bill_select().where(Bill.id.in_(part)))
+    return sorted(rows, key=lambda r: r.bill_no)
+
+
+def _bill_select() -> Any:
     reading = aliased(MeterReading)
     earlier = aliased(MeterReading)
     previous_read = (select(func.max(earlier.read_at))
@@ -125,7 +136,7 @@ def _bill_rows(session: Session, condition: ColumnElement[bool]) -> list[Any]:
                             earlier.read_at < reading.read_at,
                             earlier.status == "APPROVED")
                      .correlate(reading).scalar_subquery())
-    stmt = (select(Bill.id, Bill.bill_no, Bill.status, Bill.customer_id, Bill.cycle_id,
+    return (select(Bill.id, Bill.bill_no, Bill.status, Bill.customer_id, Bill.cycle_id,
                    Bill.statement_id, Bill.units, Bill.total, Bill.adjustments,
                    Bill.is_estimated, Bill.issue_date, Bill.due_date, BillingCycle.period,
                    BillingCycle.start_date, BillingCycle.end_date, Customer.account_no,
@@ -141,9 +152,7 @@ def _bill_rows(session: Session, condition: ColumnElement[bool]) -> list[Any]:
             .join(UtilityType, UtilityType.id == Connection.utility_type_id)
             .join(TariffVersion, TariffVersion.id == Bill.tariff_version_id)
             .join(TariffPlan, TariffPlan.id == TariffVersion.plan_id)
-            .outerjoin(reading, reading.id == Bill.reading_id)
-            .where(condition).order_by(Bill.bill_no))
-    return list(session.execute(stmt))
+            .outerjoin(reading, reading.id == Bill.reading_id))
 
 
 def _lines(session: Session, ids: list[int]) -> tuple[dict[int, list[PrintLine]],
@@ -170,10 +179,12 @@ def _lines(session: Session, ids: list[int]) -> tuple[dict[int, list[PrintLine]]
 
 def _statements(session: Session, ids: list[int]) -> dict[int, Any]:
     """The stored statements, with the issue date of each one's previous statement."""
-    before = aliased(Statement)
-    previous = (select(before.issue_date)
-                .where(before.customer_id == Statement.customer_id, before.id < Statement.id)
-                .order_by(before.id.desc()).limit(1).correlate(Statement).scalar_subquery())
+    before, previous = aliased(Statement), aliased(Statement)
+    # by the largest earlier id: ORDER BY id DESC LIMIT 1 sorts the account's statements
+    previous_id = (select(func.max(before.id))
+                   .where(before.customer_id == Statement.customer_id,
+                          before.id < Statement.id)
+                   .correlate(Statement).scalar_subquery())
     found: dict[int, Any] = {}
     for part in batched(ids):
         for r in session.execute(
@@ -181,7 +192,8 @@ def _statements(session: Session, ids: list[int]) -> dict[int, Any]:
                        Statement.due_date, Statement.previous_balance, Statement.payments,
                        Statement.reversals, Statement.adjustments, Statement.current_charges,
                        Statement.total_due, Statement.created_at,
-                       previous.label("previous_issue"))
+                       previous.issue_date.label("previous_issue"))
+                .outerjoin(previous, previous.id == previous_id)
                 .where(Statement.id.in_(part))):
             found[r.id] = r
     return found
