@@ -44,8 +44,9 @@ SM-1,electricity,150,2026-01-30
 SM-2,electricity,180,2026-01-30
 SM-3,electricity,50,2026-01-30
 """
-# More customers than one printing chunk (200 bills), so printing the cycle starts worker
-# processes: in a frozen program each is the executable started again (freeze_support).
+# More customers than one printing chunk (200 statements, one bill each here), so printing
+# the cycle starts worker processes: in a frozen program each is the executable started
+# again (freeze_support).
 EXTRA = 247
 CONNECTIONS = 3 + EXTRA
 CUSTOMERS_CSV += "".join(

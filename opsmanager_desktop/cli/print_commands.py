@@ -1,5 +1,6 @@
-"""Paper: `bills print` (PDF bills), `reports workbook` (Excel) and `reports pack` (PDF of
-charts and tables for management).
+"""Paper: `bills print` (the statements holding bills, as a PDF), `reports workbook` (Excel)
+and `reports pack` (PDF of charts and tables for management); `statements print` is in
+cli/statement_commands.py and shares `print_statements` here.
 
 They are subcommands of `bills` and `reports`, whose parsers other modules create; this
 module is listed after them in cli/registry.py and adds its commands to theirs.
@@ -31,21 +32,19 @@ def subcommands_of(commands: Any, name: str) -> Any:
 
 def register(commands: Any) -> None:
     bills = subcommands_of(commands, "bills")
-    prn = bills.add_parser("print", help="bills as a PDF, one page each (billing officer, "
-                           "supervisor)")
+    prn = bills.add_parser("print", help="the statements holding bills, as a PDF "
+                           "(billing officer, supervisor)")
     which = prn.add_mutually_exclusive_group(required=True)
-    which.add_argument("--cycle", metavar="YYYY-MM", help="every bill of the cycle")
+    which.add_argument("--cycle", metavar="YYYY-MM", help="every statement of the cycle")
     which.add_argument("--bill", action="append", metavar="NO", dest="bills",
-                       help="one bill (repeat for more)")
+                       help="the statement holding this bill, all its bills (repeat for "
+                       "more)")
     prn.add_argument("--out", required=True, metavar="FILE.pdf")
-    prn.add_argument("--status", help="only bills in this status (GENERATED, DUE, OVERDUE, "
-                     "PAID)")
+    prn.add_argument("--status", help="only statements holding a bill in this status "
+                     "(GENERATED: drafts, DUE, OVERDUE, PAID)")
     prn.add_argument("--route", metavar="TRANSFORMER",
-                     help="only bills of connections on this distribution transformer")
-    prn.add_argument("--split", type=int, metavar="N",
-                     help="files of N bills each: FILE-001.pdf, FILE-002.pdf, ...")
-    prn.add_argument("--workers", type=int, metavar="N",
-                     help="processes drawing pages (default: one per processor core)")
+                     help="only statements of accounts on this distribution transformer")
+    add_output_options(prn)
     prn.set_defaults(handler=bills_print)
 
     reports = subcommands_of(commands, "reports")
@@ -63,21 +62,36 @@ def register(commands: Any) -> None:
     pack.set_defaults(handler=reports_pack)
 
 
-def bills_print(app: CliApp, args: argparse.Namespace) -> int:
+def add_output_options(parser: Any) -> None:
+    parser.add_argument("--split", type=int, metavar="N",
+                        help="files of N statements each: FILE-001.pdf, FILE-002.pdf, ...")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="processes drawing pages (default: one per processor core)")
+
+
+def print_statements(app: CliApp, args: argparse.Namespace, selection: PrintSelection) -> int:
+    """Print and say what was printed (`bills print`, `statements print`)."""
     if args.split is not None and args.split < 1:
-        raise invalid("split", "must be 1 or more bills per file")
-    selection = PrintSelection(cycle=args.cycle, bill_nos=tuple(args.bills or ()),
-                               status=args.status, transformer=args.route)
+        raise invalid("split", "must be 1 or more statements per file")
     token = app.token()
-    result = printing.print_bills(
+    result = printing.print_statements(
         app.backend, token, selection, args.out, split=args.split, workers=args.workers,
-        progress=lambda done, total: app.progress(done, total, "Printing bills"))
+        progress=lambda done, total: app.progress(done, total, "Printing statements"))
     files = [str(p) for p in result.files]
     app.emit({"bills": result.bills, "files": files, "seconds": round(result.seconds, 2),
-              "pages_per_second": round(result.pages_per_second, 1)},
-             f"{result.bills:,} bills printed to {', '.join(files)} "
+              "pages_per_second": round(result.pages_per_second, 1),
+              "statements": result.statements, "pages": result.pages,
+              "statements_per_second": round(result.statements_per_second, 1)},
+             f"{result.statements:,} statements ({result.bills:,} bills, {result.pages:,} "
+             f"pages) printed to {', '.join(files)} "
              f"({result.pages_per_second:,.0f} pages a second).")
     return 0
+
+
+def bills_print(app: CliApp, args: argparse.Namespace) -> int:
+    return print_statements(app, args, PrintSelection(
+        cycle=args.cycle, bill_nos=tuple(args.bills or ()), status=args.status,
+        transformer=args.route))
 
 
 def reports_workbook(app: CliApp, args: argparse.Namespace) -> int:

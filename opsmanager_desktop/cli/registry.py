@@ -15,6 +15,7 @@ _MODULES = [
     "opsmanager_desktop.cli.reading_commands",
     "opsmanager_desktop.cli.billing_commands",
     "opsmanager_desktop.cli.print_commands",  # after billing and report: adds to their commands
+    "opsmanager_desktop.cli.statement_commands",  # makes `statements`, with its print
     "opsmanager_desktop.cli.distribution_commands",
     "opsmanager_desktop.cli.team_commands",
     "opsmanager_desktop.cli.disconnection_commands",

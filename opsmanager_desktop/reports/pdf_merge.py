@@ -8,7 +8,7 @@ integer per object) for the cross-reference table at the end.
 
 It reads the PDFs reportlab writes (a classic xref table, direct /Length on streams) and
 nothing else: each chunk's page tree becomes one branch under a new root, its catalog and
-document info are dropped. Chunks are expected without ASCII85 (see `pdf_bill`), which only
+document info are dropped. Chunks are expected without ASCII85 (`joinable_streams`), which only
 makes them smaller; the joiner does not look inside streams.
 """
 
@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from reportlab import rl_config
 
 _REF = re.compile(rb"(\d+) 0 R\b")
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
@@ -32,6 +36,18 @@ _STREAM = re.compile(rb"\bstream\r?\n")
 ROOT_ID = 1
 CATALOG_ID = 2
 INFO_ID = 3
+
+
+@contextmanager
+def joinable_streams() -> Iterator[None]:
+    """reportlab writing Flate streams without the ASCII85 layer while a chunk is drawn:
+    smaller files, and the joiner reads streams by their length."""
+    before = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = before
 
 
 class PdfFormatError(ValueError):

@@ -11,7 +11,7 @@ The figures themselves are domain/statement.py's.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -211,6 +211,22 @@ def draft_figures(session: Session, customer_id: int, totals: Decimal,
                   adjustments: Decimal) -> StatementFigures:
     """The summary a statement of the account's not-yet-issued bills (of these totals and
     adjustments) would carry if they were issued now: what a draft prints."""
-    previous = last_totals(session, [customer_id]).get(customer_id, RunningTotals())
-    now = running_totals(session, [customer_id])[customer_id].plus_bills(totals, adjustments)
-    return statement_figures(previous, now, totals)
+    return draft_figures_of(session, [(customer_id, totals, adjustments)])[0][0]
+
+
+def draft_figures_of(session: Session, drafts: Sequence[tuple[int, Decimal, Decimal]]
+                     ) -> list[tuple[StatementFigures, date | None]]:
+    """`draft_figures` of many (customer id, totals, adjustments) at once, in a few queries
+    per run of customer ids (a cycle's drafts printed together), each with the issue date of the
+    account's last statement (None: its first), which its payments count from."""
+    customers = sorted({d[0] for d in drafts})
+    previous = last_statements(session, customers)
+    now = running_totals(session, customers)
+    out = []
+    for customer_id, totals, adjustments in drafts:
+        last = previous.get(customer_id)
+        out.append((statement_figures(totals_of(last),
+                                      now[customer_id].plus_bills(totals, adjustments),
+                                      totals),
+                    None if last is None else last.issue_date))
+    return out

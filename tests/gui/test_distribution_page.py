@@ -83,7 +83,7 @@ def test_record_import_and_print(qtbot: QtBot, backend: Backend, make_ctx: MakeC
         qtbot.mouseClick(printer.ok_button, Qt.MouseButton.LeftButton)
     wait_tasks(qtbot, 60000)
     assert len(PdfReader(str(tmp_path / "route.pdf")).pages) == 2
-    assert "2 bills printed to route.pdf" in page.notice.text()
+    assert "2 statements (2 bills, 2 pages) printed to route.pdf" in page.notice.text()
 
 
 def test_supervisors_see_it_accounts_officers_do_not(qtbot: QtBot, backend: Backend,

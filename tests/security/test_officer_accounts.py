@@ -106,8 +106,9 @@ def test_a_business_day_under_the_database_grants(installation: Installation,
     (work / "payments.csv").write_text("reference,channel,account_no,amount,paid_at\n"
                                        "S-1,BANK,A003,12.50,2026-11-02\n")
     assert payment_import.import_payments(ao_b, ao, work / "payments.csv").posted == 1
-    ids = printing.bills_to_print(sup_b, sup, printing.PrintSelection(cycle=PERIOD))
-    assert len(printing.load_printable(sup_b, sup, list(ids)).bills) == 3
+    papers = printing.papers_to_print(sup_b, sup, printing.PrintSelection(cycle=PERIOD))
+    job = printing.load_printable(sup_b, sup, papers.chunk(0, len(papers)))
+    assert sum(len(s.sections) for s in job.statements) == 3
     distribution.record_delivery(sup_b, sup, first.bill_no, "handed_over",
                                  received_by="the customer")
     # a statement named instead of a bill: read through the statements grant
