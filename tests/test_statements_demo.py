@@ -1,16 +1,22 @@
 """The demo's statements add up, and a cycle issued on top of the demo through the
-services gives every account a statement whose total due is what `dues` says (issue 13)."""
+services gives every account a statement whose total due, on screen and on paper, is what
+`dues` says (issue 13)."""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from opsmanager_desktop.db.models import Bill, Customer, Statement
+from opsmanager_desktop.domain.money import format_money
 from opsmanager_desktop.domain.roles import Role
-from opsmanager_desktop.services import billing, bills, cycles, dues, statements
+from opsmanager_desktop.services import billing, bills, cycles, dues, printing, statements
 from opsmanager_desktop.services.backend import Backend
 from opsmanager_desktop.services.demo import generate_demo
 from opsmanager_desktop.services.listing import ListQuery
@@ -18,6 +24,13 @@ from tests.helpers import admin_token, token_for
 from tests.ledger_data import assert_ledger_consistent
 
 NOW = datetime(2026, 3, 15, 10, 0)
+
+
+def _print_cycle(backend: Backend, token: str, out: Path) -> Path:
+    result = printing.print_statements(backend, token, printing.PrintSelection(cycle="2026-03"),
+                                       out)
+    assert result.statements > 0 and result.files == (out,)
+    return out
 
 
 def _chain_adds_up(backend: Backend) -> int:
@@ -43,7 +56,25 @@ def _chain_adds_up(backend: Backend) -> int:
     return len(several)
 
 
-def test_a_cycle_issued_on_the_demo_matches_dues_for_every_account(backend: Backend) -> None:
+def _printed_totals(path: Path) -> dict[str, str]:
+    """Each statement's printed total due (or credit), by its number; a statement may run
+    onto further pages, its summary on the last."""
+    pages: dict[str, list[str]] = defaultdict(list)
+    for page in PdfReader(str(path)).pages:
+        text = page.extract_text()
+        number = re.search(r"S\d{6}-\d{8}(?:-\d+)?", text)
+        assert number is not None, text[:200]
+        pages[number.group(0)].append(text)
+    totals = {}
+    for number, texts in pages.items():
+        found = re.search(r"(?:Total due|In credit)\s*(-?[\d,]+\.\d\d(?: CR)?)", texts[-1])
+        assert found is not None, (number, texts[-1][-400:])
+        totals[number] = found.group(1)
+    return totals
+
+
+def test_a_cycle_issued_on_the_demo_matches_dues_for_every_account(backend: Backend,
+                                                                   tmp_path: Path) -> None:
     backend.clock = lambda: NOW
     admin = admin_token(backend)
     result = generate_demo(backend, admin, 60, seed=3)
@@ -58,10 +89,15 @@ def test_a_cycle_issued_on_the_demo_matches_dues_for_every_account(backend: Back
     page = statements.list_statements(backend, ao, ListQuery(limit=1000,
                                                              filters={"cycle": "2026-03"}))
     assert len(page.rows) == result.customers
+    printed = _printed_totals(_print_cycle(backend, bo, tmp_path / "cycle.pdf"))
+    assert set(printed) == {row.statement_no for row in page.rows}
     several = 0
     for row in page.rows:
         owed = dues.dues(backend, ao, row.account_no)
         assert row.total_due == owed.outstanding - owed.credit, (row, owed)
+        position = owed.outstanding - owed.credit
+        on_paper = format_money(position) if position >= 0 else f"{format_money(-position)} CR"
+        assert printed[row.statement_no] == on_paper, (row.statement_no, owed)
         detail = statements.get_statement(backend, ao, row.statement_no)
         assert sum((b.total for b in detail.bills), Decimal("0.00")) == row.current_charges
         assert {b.statement_no for b in detail.bills} == {row.statement_no}
