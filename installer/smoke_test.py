@@ -54,7 +54,7 @@ CUSTOMERS_CSV += "".join(
     for n in range(1, EXTRA + 1))
 READINGS_CSV += "".join(f"XM-{n},electricity,{n + 40},2026-01-30\n"
                         for n in range(1, EXTRA + 1))
-# slabs 100:5 and :10, fixed 50, tax 5 % on energy + fixed (DESIGN.md section 3):
+# slabs 100:5 and :10, fixed 50, tax 5 % on energy + fixed (docs/design.md section 3):
 # 150 units -> 100 x 5 + 50 x 10 = 1000 + 50 = 1050 + 52.50 tax = 1102.50
 EXPECTED_TOTAL_S001 = "1102.50"
 

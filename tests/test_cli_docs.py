@@ -28,7 +28,7 @@ def test_every_command_is_in_the_reference() -> None:
 
 
 def test_contract_commands_exist() -> None:
-    """DESIGN.md section 4's table, command by command."""
+    """docs/design.md section 4's table, command by command."""
     parser = build_parser()
     top = _subparsers(parser)
     expected = {

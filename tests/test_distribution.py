@@ -120,7 +120,7 @@ def test_refusals(backend: Backend) -> None:
     with pytest.raises(Conflict, match="already recorded"):
         distribution.record_delivery(backend, bo, nos[2], "emailed", email="a@b.cd",
                                      occurred_at="2026-02-02 10:00")
-    # field officers log bill distribution (DESIGN.md 1); these roles do not
+    # field officers log bill distribution (docs/design.md 1); these roles do not
     for role in (Role.ACCOUNTS_OFFICER, Role.ADMIN, Role.SUPPORT_AGENT):
         with pytest.raises(PermissionDenied):
             distribution.record_delivery(backend, token_for(backend, role), nos[3],

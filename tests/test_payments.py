@@ -40,7 +40,7 @@ def ao(backend: Backend) -> str:
 
 
 def test_design_example_cents_reach_exactly_zero(backend: Backend, ao: str) -> None:
-    """DESIGN.md 3: a bill of 0.30 paid with 0.10 + 0.20 reaches exactly zero and PAID."""
+    """docs/design.md 3: a bill of 0.30 paid with 0.10 + 0.20 reaches exactly zero and PAID."""
     no = add_bill(backend, "A001", "0.30", due=JAN)
     payments.record_payment(backend, ao, "A001", "0.10", "CASH", "R-1", bill_no=no)
     assert bill(backend, no).balance == Decimal("0.20")

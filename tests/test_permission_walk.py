@@ -66,7 +66,7 @@ def test_every_permission_has_at_least_one_role() -> None:
 
 
 def test_business_rules_of_design() -> None:
-    """DESIGN.md section 1, as the matrix states it."""
+    """docs/design.md section 1, as the matrix states it."""
     assert MATRIX[Permission.USERS_MANAGE] == {Role.ADMIN}
     assert MATRIX[Permission.UTILITIES_MANAGE] == {Role.ADMIN}
     assert MATRIX[Permission.TARIFFS_MANAGE] == {Role.ADMIN}

@@ -1,4 +1,4 @@
-"""The tariff calculator (domain/tariff.py) against DESIGN.md section 3, by example and by
+"""The tariff calculator (domain/tariff.py) against docs/design.md section 3, by example and by
 property."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The tariff file format (DESIGN.md section 5) and the --slab options."""
+"""The tariff file format (docs/design.md section 5) and the --slab options."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ D = Decimal
 
 
 def design_file(**changes: Any) -> dict[str, Any]:
-    """The example of DESIGN.md section 5, with slabs (it shows both for illustration)."""
+    """The example of docs/design.md section 5, with slabs (it shows both for illustration)."""
     data: dict[str, Any] = {
         "code": "DOM-1", "name": "Domestic", "utility": "electricity",
         "effective_from": "2026-01-01", "mode": "telescopic", "fixed_charge": "50.00",

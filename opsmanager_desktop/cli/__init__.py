@@ -1,1 +1,1 @@
-"""`opsmanager`: the services from the command line (DESIGN.md section 4 is the contract)."""
+"""`opsmanager`: the services from the command line (docs/design.md section 4 is the contract)."""

@@ -1,4 +1,4 @@
-"""billing run, bills issue/mark-overdue/list/adjust/show, and demo (DESIGN.md section 4)."""
+"""billing run, bills issue/mark-overdue/list/adjust/show, and demo (docs/design.md section 4)."""
 
 from __future__ import annotations
 

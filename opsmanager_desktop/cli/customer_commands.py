@@ -1,4 +1,4 @@
-"""customers and connections commands (DESIGN.md section 4)."""
+"""customers and connections commands (docs/design.md section 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""payments, dues and history commands (DESIGN.md section 4)."""
+"""payments, dues and history commands (docs/design.md section 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""readings commands (DESIGN.md section 4)."""
+"""readings commands (docs/design.md section 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""utilities, tariffs and cycles commands (DESIGN.md section 4)."""
+"""utilities, tariffs and cycles commands (docs/design.md section 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""reports and export commands (DESIGN.md section 4)."""
+"""reports and export commands (docs/design.md section 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ageing buckets of open balances (DESIGN.md 3, decision 16), written once: the dues
+"""The ageing buckets of open balances (docs/design.md 3, decision 16), written once: the dues
 report, the analytics page and the report workbook all bucket by this rule, in Python here
 and in SQL through services/dues.ageing_bucket, which is built from the same bounds.
 

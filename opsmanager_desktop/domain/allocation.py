@@ -1,4 +1,4 @@
-"""Where a payment's money goes (DESIGN.md 3, Payments).
+"""Where a payment's money goes (docs/design.md 3, Payments).
 
 A payment is applied to the bills it names first (one bill, or the bills of an account
 statement), oldest first among them and each up to its balance, then to the consumer's

@@ -1,4 +1,4 @@
-"""Bill statuses and the only transitions that exist (DESIGN.md 3):
+"""Bill statuses and the only transitions that exist (docs/design.md 3):
 GENERATED -> DUE -> PAID, DUE -> OVERDUE -> PAID; a payment reversal is the one way back
 from PAID."""
 

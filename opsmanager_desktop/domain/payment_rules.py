@@ -1,4 +1,4 @@
-"""What makes a payment well formed (DESIGN.md 3, Payments): the checks shared by the
+"""What makes a payment well formed (docs/design.md 3, Payments): the checks shared by the
 payment form, `payments record` and settlement-file imports, so a rule is written once."""
 
 from __future__ import annotations

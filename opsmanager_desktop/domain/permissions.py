@@ -1,7 +1,7 @@
 """The permission matrix: the one place that says which role may do what.
 
 Every service function names one Permission; the database GRANTs of a role are derived from
-the same table (DESIGN.md section 6). Change a right here and both enforcers follow.
+the same table (docs/design.md section 6). Change a right here and both enforcers follow.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.ASSETS_VIEW: frozenset({_A, _B, _AO, _S, _F, _SA}),
     Permission.ASSETS_MANAGE: frozenset({_A, _S}),
     Permission.MAINTENANCE_LOG: frozenset({_S, _F}),
-    # a transformer's meter is a meter: only billing officers enter readings (DESIGN.md 1)
+    # a transformer's meter is a meter: only billing officers enter readings (docs/design.md 1)
     Permission.DT_READINGS_ENTER: frozenset({_B}),
     Permission.FIELD_RECORD: frozenset({_F, _S}),
     Permission.FIELD_VIEW: frozenset({_A, _B, _S, _F}),

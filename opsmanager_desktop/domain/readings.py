@@ -1,5 +1,5 @@
 """Meter reading rules: units on entry, meter replacement, plausibility flags, estimation and
-the true-up after estimates (DESIGN.md 3, "Meter readings").
+the true-up after estimates (docs/design.md 3, "Meter readings").
 
 The state of a connection's meter before its next reading is a `MeterPosition`:
 

@@ -1,4 +1,4 @@
-"""The account statement's figures: one paper per account per cycle (DESIGN.md 3).
+"""The account statement's figures: one paper per account per cycle (docs/design.md 3).
 
 A statement sums an account's ledger as running totals at its issue, so its figures come
 from the rows that justify them, not from time windows a late-committing payment could

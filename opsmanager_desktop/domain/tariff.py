@@ -1,6 +1,6 @@
 """The tariff calculator: units (and sanctioned load) in, bill lines out.
 
-Every line is rounded half-up to cents; totals are sums of rounded lines (DESIGN.md 3).
+Every line is rounded half-up to cents; totals are sums of rounded lines (docs/design.md 3).
 A plain slab tariff is one open-ended category whose fixed charge is the tariff's.
 """
 

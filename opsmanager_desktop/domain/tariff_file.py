@@ -1,4 +1,4 @@
-"""The tariff file (JSON, DESIGN.md section 5) and the `--slab UPTO:RATE` options, read into a
+"""The tariff file (JSON, docs/design.md section 5) and the `--slab UPTO:RATE` options, read into a
 domain Tariff plus the plan's code, name, utility and effective date.
 
 Everything wrong is reported at once, each problem naming its field as the file spells it
@@ -326,7 +326,7 @@ _OPTION_NAMES = {"fixed_charge": "--fixed", "taxes[0].percent": "--tax", "slabs"
 def tariff_from_options(*, fixed: str, tax: str | None, mode: str | None,
                         slabs: Sequence[str]) -> Tariff:
     """The `tariffs add` form: one slab table, one fixed charge, at most one tax (on energy +
-    fixed, as DESIGN.md section 3 says). Problems name the option that was wrong."""
+    fixed, as docs/design.md section 3 says). Problems name the option that was wrong."""
     problems: list[FieldProblem] = []
     parsed: list[Slab] = []
     unreadable: set[int] = set()

@@ -3,7 +3,7 @@
 Remembered: the database URL WITHOUT its password, the idle-lock minutes, window geometry,
 and per page the table header (column widths, order, sort) and the last filter.
 Never remembered: passwords. A password typed for the database lives in `SessionSecrets`
-(process memory) for this run only (DESIGN.md section 6: no password on disk).
+(process memory) for this run only (docs/design.md section 6: no password on disk).
 
 Tests build `AppSettings.in_file(tmp_path / "settings.ini")` so they never touch the
 user's real settings.

@@ -4,7 +4,7 @@ A charge goes on the connection's next issued bill, as utilities put such fees o
 bill: it is recorded here (pending, `bill_id` NULL) and, when a cycle is issued, becomes a
 debit adjustment on the connection's bill of that cycle before the account's credit is
 applied, so credit can settle it (bills.issue_bills calls `apply_pending_charges`). A bill
-already issued is not changed and a paid bill never reopened (DESIGN.md 3).
+already issued is not changed and a paid bill never reopened (docs/design.md 3).
 
 Raising a charge therefore needs no right on bills: the supervisor who approves an
 inspection or orders a reconnection writes a pending charge; only the billing officer's

@@ -1,4 +1,4 @@
-"""The billing run of a cycle (DESIGN.md 3 and 6).
+"""The billing run of a cycle (docs/design.md 3 and 6).
 
 Every ACTIVE connection with an APPROVED reading for the cycle and no bill for it gets
 exactly one bill, priced with the tariff version in force on the cycle's last day.

@@ -1,14 +1,14 @@
-"""Bills after the run: issue, mark overdue, adjust, list and show (DESIGN.md 3 and 4).
+"""Bills after the run: issue, mark overdue, adjust, list and show (docs/design.md 3 and 4).
 
 Statuses move only as domain/bill_lifecycle.py allows. Issuing and marking overdue are
 set-based UPDATEs (a cycle of a million bills is one statement, one audit entry); money
 is copied or compared in SQL, never computed there, so SQLite's scaled integers stay exact.
 
-Adjustments (decided here, DESIGN.md leaves it open): a debit (+) or credit (-) with a
+Adjustments (decided here, docs/design.md leaves it open): a debit (+) or credit (-) with a
 reason on a GENERATED, DUE or OVERDUE bill. A credit larger than the bill's balance is
 refused, and a PAID bill is not adjusted: the correction goes on the customer's next bill
 (or a wrong payment is reversed first). So a bill's balance never goes below zero and
-account credit stays what DESIGN.md says it is: money received and not yet applied.
+account credit stays what docs/design.md says it is: money received and not yet applied.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def issue_statements(session: Session, cycle_id: int, period: str, issued_on: da
 
 def _apply_credit(session: Session, ctx: Ctx, cycle_id: int, issued_on: date,
                   customer_ids: list[int]) -> tuple[Decimal, int]:
-    """Credit first (DESIGN.md 3), through the payments ledger so every cent stays
+    """Credit first (docs/design.md 3), through the payments ledger so every cent stays
     traceable to the payment it came from. Only accounts with credit are touched."""
     total, settled = MONEY_ZERO, 0
     for customer_id in customer_ids:

@@ -40,7 +40,7 @@ from opsmanager_desktop.services.imports import (
 )
 
 REQUIRED = ("account_no", "name", "utility", "meter_number", "tariff_code")
-# connected_on came later; a column is only ever added as optional (DESIGN.md section 4)
+# connected_on came later; a column is only ever added as optional (docs/design.md section 4)
 OPTIONAL = ("address", "phone", "email", "initial_reading", "connected_on")
 _DETAILS = ("name", "address", "phone", "email")
 

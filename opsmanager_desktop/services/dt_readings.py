@@ -2,7 +2,7 @@
 that went into the DT's part of the network (the input of the energy balance).
 
 Entered one at a time or imported from a file (`transformer,reading` and optional
-`previous,read_at`), by billing officers only (a DT meter is a meter: DESIGN.md 1). The
+`previous,read_at`), by billing officers only (a DT meter is a meter: docs/design.md 1). The
 checks are the customer readings' (domain/readings.py): a value is not negative and has
 at most 3 decimals, the current reading is not below the previous one, the read date falls
 in the cycle (or its grace days) and not in the future. The previous reading defaults to

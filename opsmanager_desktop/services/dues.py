@@ -1,4 +1,4 @@
-"""Outstanding dues, account history and the ageing of open balances (DESIGN.md 3).
+"""Outstanding dues, account history and the ageing of open balances (docs/design.md 3).
 
 Outstanding = sum of the balances of the account's open (DUE or OVERDUE) bills; credit =
 money received and not yet applied (customers.credit, kept by the payment ledger). A consumer

@@ -1,4 +1,4 @@
-"""Financial and consumption reports (DESIGN.md 3, Reports), aggregated in the database.
+"""Financial and consumption reports (docs/design.md 3, Reports), aggregated in the database.
 
 Every figure is a SUM or COUNT done by the database (so it grows with the server, not the
 workstation) over exact columns: SUM of a money or units column is exact on both

@@ -1,4 +1,4 @@
-"""Staff performance for a period (DESIGN.md 1: supervisors watch it): per person and per
+"""Staff performance for a period (docs/design.md 1: supervisors watch it): per person and per
 team, ranked (domain/staff_performance.py has the figures and the score).
 
 Each source table is read by ONE grouped query over the period (SOURCES below: a function

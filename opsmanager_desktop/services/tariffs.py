@@ -195,7 +195,7 @@ def add_tariff(ctx: Ctx, code: str, name: str, utility: str, tariff: Tariff,
 @service(Permission.TARIFFS_MANAGE)
 def import_tariff_file(ctx: Ctx, path: str | Path | None = None, *,
                        text: str | None = None) -> AddedTariff:
-    """A plan or new version from a tariff file (DESIGN.md section 5): the file's path, or
+    """A plan or new version from a tariff file (docs/design.md section 5): the file's path, or
     its text. The whole file is checked before anything is written."""
     if text is None:
         if path is None:

@@ -76,7 +76,7 @@ def test_detail_and_preview(qtbot: QtBot, admin: AppContext) -> None:
     page.detail.units.setText("150")
     qtbot.mouseClick(page.detail.calculate_button, Qt.MouseButton.LeftButton)
     wait_tasks(qtbot)
-    assert page.detail.total.text() == "Total 1,000.00"  # DESIGN.md: 100 x 5 + 50 x 10
+    assert page.detail.total.text() == "Total 1,000.00"  # docs/design.md: 100 x 5 + 50 x 10
     assert [row[3] for row in _cells(page.detail.lines)] == ["500.00", "500.00"]
 
     _select(qtbot, page, "DOM-CAT")

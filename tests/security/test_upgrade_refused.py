@@ -1,5 +1,5 @@
 """`db upgrade` run with an officer's own database login: a message naming the account to
-use, not a driver error (DESIGN.md 6: officers have no DDL rights)."""
+use, not a driver error (docs/design.md 6: officers have no DDL rights)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ class UtilityType(Base):
     name: Mapped[str] = mapped_column(String(80))
     unit: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # edits tell the second of two writers to reload (DESIGN.md section 6)
+    # edits tell the second of two writers to reload (docs/design.md section 6)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

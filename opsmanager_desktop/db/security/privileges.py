@@ -2,7 +2,7 @@
 
 The service layer checks permissions (domain/permissions.py); the database checks GRANTs.
 Both come from one source: a role's GRANTs are the union of what its permissions need here
-(DESIGN.md section 6, "one source, two enforcers"). Change a right in the permission matrix
+(docs/design.md section 6, "one source, two enforcers"). Change a right in the permission matrix
 and the role's GRANTs follow at the next `opsmanager db grants --apply`.
 
 Each entry is `table: "PRIVILEGE ..."`; `UPDATE(a,b)` limits UPDATE to those columns (so,

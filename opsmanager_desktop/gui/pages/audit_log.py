@@ -1,6 +1,6 @@
 """Audit log (administrators): who changed what and when, filterable by user, kind of
 record, action and time; the selected entry's record before and after, field by field,
-the changed fields marked. Read-only by nature: the log is append-only (DESIGN.md 6)."""
+the changed fields marked. Read-only by nature: the log is append-only (docs/design.md 6)."""
 
 from __future__ import annotations
 
