@@ -88,9 +88,9 @@ def billing_run(app: CliApp, args: argparse.Namespace) -> int:
 def bills_issue(app: CliApp, args: argparse.Namespace) -> int:
     result = bills.issue_bills(app.backend, app.token(), args.cycle, args.issue_date)
     app.emit(result, f"Cycle {result.cycle}: {result.issued:,} bills issued on "
-             f"{result.issue_date.isoformat()}, due {result.due_date.isoformat()}; "
-             f"{result.paid_on_issue:,} paid at once, account credit applied "
-             f"{format_money(result.credit_applied)}.")
+             f"{result.issue_date.isoformat()}, due {result.due_date.isoformat()}, on "
+             f"{result.statements:,} account statements; {result.paid_on_issue:,} paid at "
+             f"once, account credit applied {format_money(result.credit_applied)}.")
     return 0
 
 
