@@ -12,11 +12,16 @@ from typing import Any
 from sqlalchemy import select
 
 from opsmanager_desktop.db.models import Bill, BillAdjustment, BillingCycle, Customer
-from opsmanager_desktop.domain.errors import invalid
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.bill_queries import own_customer
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.listing import (
+    ListQuery,
+    Page,
+    chosen_filters,
+    prefix_pattern,
+    run_page,
+)
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,7 @@ def list_adjustments(ctx: Ctx, query: ListQuery = ListQuery(sort="created_at",
                      ) -> Page[AdjustmentEntry]:
     """Filters: account (account number), bill_no. Search: bill number prefix. A consumer
     sees only the adjustments of their own bills."""
-    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
-    unknown = sorted(set(filters) - _FILTERS)
-    if unknown:
-        raise invalid("filters", f"cannot filter adjustments by {', '.join(unknown)}; use "
-                      + ", ".join(sorted(_FILTERS)))
+    filters = chosen_filters(query, _FILTERS, "adjustments")
     stmt = (select(BillAdjustment.id, Bill.bill_no, Customer.account_no, BillingCycle.period,
                    BillAdjustment.amount, BillAdjustment.reason, BillAdjustment.created_by,
                    BillAdjustment.created_at)

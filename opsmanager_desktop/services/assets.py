@@ -33,7 +33,13 @@ from opsmanager_desktop.domain.money import D
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.audit import snapshot
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.listing import (
+    ListQuery,
+    Page,
+    chosen_filters,
+    prefix_pattern,
+    run_page,
+)
 
 Value = str | Decimal | None
 
@@ -351,11 +357,7 @@ _FILTERS = frozenset({"substation", "status"})
 def list_transformers(ctx: Ctx, query: ListQuery = ListQuery()) -> Page[TransformerRow]:
     """DTs with their substation and connection count. Filters: substation (code), status;
     search: the start of the code or name."""
-    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
-    unknown = sorted(set(filters) - _FILTERS)
-    if unknown:
-        raise ValidationError([FieldProblem("filters", "cannot filter transformers by "
-                                            + ", ".join(unknown))])
+    filters = chosen_filters(query, _FILTERS, "transformers")
     stmt = _dt_select()
     if "substation" in filters:
         stmt = stmt.where(func.lower(Substation.code) == str(filters["substation"]).lower())

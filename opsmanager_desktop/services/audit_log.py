@@ -19,7 +19,13 @@ from opsmanager_desktop.db.models import AuditEntry
 from opsmanager_desktop.domain.errors import NotFound, invalid
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.listing import (
+    ListQuery,
+    Page,
+    chosen_filters,
+    prefix_pattern,
+    run_page,
+)
 
 RECENT = 50_000  # the newest entries whose actions fill the filter's choices
 
@@ -121,11 +127,7 @@ _FILTERS = frozenset({"user", "entity", "action", "date_from", "date_to", "recor
 def list_audit(ctx: Ctx, query: ListQuery = ListQuery(sort="id", descending=True)
                ) -> Page[AuditRow]:
     """Audit entries for the table (see the module docstring for filters and search)."""
-    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
-    unknown = sorted(set(filters) - _FILTERS)
-    if unknown:
-        raise invalid("filters", f"cannot filter the audit log by {', '.join(unknown)}; use "
-                      + ", ".join(sorted(_FILTERS)))
+    filters = chosen_filters(query, _FILTERS, "the audit log")
     stmt = select(AuditEntry)
     if "user" in filters:
         stmt = stmt.where(AuditEntry.username == str(filters["user"]).strip())

@@ -34,7 +34,13 @@ from opsmanager_desktop.domain.statement import (
     statement_figures,
 )
 from opsmanager_desktop.services.core import Ctx
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.listing import (
+    ListQuery,
+    Page,
+    chosen_filters,
+    prefix_pattern,
+    run_page,
+)
 from opsmanager_desktop.services.statement_ledger import (
     draft_figures,
     last_statements,
@@ -140,11 +146,7 @@ def bill_page(session: Session, query: ListQuery, customer_id: int | None) -> Pa
         # a consumer sees issued bills only: a GENERATED bill is still the office's draft
         stmt = stmt.where(Bill.customer_id == customer_id,
                           Bill.status != BillStatus.GENERATED.value)
-    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
-    unknown = sorted(set(filters) - _FILTERS)
-    if unknown:
-        raise invalid("filters", f"cannot filter bills by {', '.join(unknown)}; use "
-                      + ", ".join(sorted(_FILTERS)))
+    filters = chosen_filters(query, _FILTERS, "bills")
     if "cycle" in filters:
         period = str(Period.parse(str(filters["cycle"]), "cycle"))
         stmt = stmt.where(Bill.cycle_id == select(BillingCycle.id)

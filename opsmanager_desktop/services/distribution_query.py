@@ -33,7 +33,13 @@ from opsmanager_desktop.domain.distribution import STATUS_CHOICES, DeliveryStatu
 from opsmanager_desktop.domain.errors import NotFound, invalid
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.listing import (
+    ListQuery,
+    Page,
+    chosen_filters,
+    prefix_pattern,
+    run_page,
+)
 
 PENDING = "PENDING"  # a filter: no record yet, or not delivered
 NO_RECORD = "NO_RECORD"
@@ -176,10 +182,7 @@ _FILTERS = frozenset({"cycle", "status", "transformer"})
 
 
 def _filters(query: ListQuery, what: str) -> dict[str, Any]:
-    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
-    unknown = sorted(set(filters) - _FILTERS)
-    if unknown:
-        raise invalid("filters", f"cannot filter distribution by {', '.join(unknown)}")
+    filters = chosen_filters(query, _FILTERS, "distribution")
     if "cycle" not in filters:
         raise invalid("cycle", f"choose the billing cycle whose {what} to list")
     return filters

@@ -14,7 +14,7 @@ million rows costs a quadratic time. In a walk, run_page either
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -48,6 +48,17 @@ class ListQuery:
     limit: int = 200
     count: bool = True
     filters: Mapping[str, Any] | None = None
+
+
+def chosen_filters(query: ListQuery, allowed: Collection[str], what: str) -> dict[str, Any]:
+    """The query's filters that hold a value; one it does not know is refused by name, so a
+    misspelt filter is an error and not a list that quietly ignores it."""
+    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
+    unknown = sorted(set(filters) - set(allowed))
+    if unknown:
+        raise invalid("filters", f"cannot filter {what} by {', '.join(unknown)}; use "
+                      + ", ".join(sorted(allowed)))
+    return filters
 
 
 def like_pattern(text: str) -> str:

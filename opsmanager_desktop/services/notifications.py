@@ -28,7 +28,13 @@ from opsmanager_desktop.domain.notifications import (
 )
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.listing import (
+    ListQuery,
+    Page,
+    chosen_filters,
+    prefix_pattern,
+    run_page,
+)
 from opsmanager_desktop.services.notify import queue_for_bills
 from opsmanager_desktop.services.notify_dispatch import rendered
 
@@ -104,11 +110,8 @@ def _row(r: Any) -> OutboxRow:
 def list_outbox(ctx: Ctx, query: ListQuery = ListQuery()) -> Page[OutboxRow]:
     """Newest first unless sorted otherwise. Filters: status, template, channel; the search
     matches an account number or recipient by prefix."""
-    filters = {k: str(v).strip() for k, v in (query.filters or {}).items()
-               if v not in (None, "")}
-    unknown = sorted(set(filters) - set(_FILTERS))
-    if unknown:
-        raise invalid("filters", f"cannot filter the outbox by {', '.join(unknown)}")
+    filters = {k: str(v).strip()
+               for k, v in chosen_filters(query, _FILTERS, "the outbox").items()}
     stmt = _select()
     for key, value in filters.items():
         wanted = value.lower() if key == "template" else value.upper()

@@ -18,12 +18,18 @@ from sqlalchemy.orm import Session
 
 from opsmanager_desktop.db.models import Bill, BillingCycle, Customer, Statement
 from opsmanager_desktop.domain.cycle import Period
-from opsmanager_desktop.domain.errors import NotFound, invalid
+from opsmanager_desktop.domain.errors import NotFound
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.statement import NO_MONEY
 from opsmanager_desktop.services.bill_queries import BillRow, bill_page, own_customer
 from opsmanager_desktop.services.core import Ctx, service
-from opsmanager_desktop.services.listing import ListQuery, Page, prefix_pattern, run_page
+from opsmanager_desktop.services.listing import (
+    ListQuery,
+    Page,
+    chosen_filters,
+    prefix_pattern,
+    run_page,
+)
 
 
 @dataclass(frozen=True)
@@ -96,11 +102,7 @@ def statement_page(session: Session, query: ListQuery, customer_id: int | None
     stmt = _select()
     if customer_id is not None:
         stmt = stmt.where(Statement.customer_id == customer_id)
-    filters = {k: v for k, v in (query.filters or {}).items() if v not in (None, "")}
-    unknown = sorted(set(filters) - _FILTERS)
-    if unknown:
-        raise invalid("filters", f"cannot filter statements by {', '.join(unknown)}; use "
-                      + ", ".join(sorted(_FILTERS)))
+    filters = chosen_filters(query, _FILTERS, "statements")
     if "cycle" in filters:
         period = str(Period.parse(str(filters["cycle"]), "cycle"))
         stmt = stmt.where(Statement.cycle_id == select(BillingCycle.id)
