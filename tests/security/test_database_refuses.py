@@ -106,6 +106,10 @@ EVERY_ROLE = [
     "UPDATE bills SET total = 0",
     "UPDATE bills SET energy_charge = 0",
     "DELETE FROM bills",
+    # a statement says what the customer was told: written once at issue, never changed
+    "UPDATE statements SET total_due = 0",
+    "UPDATE statements SET statement_no = 'S000000-00000000'",
+    "DELETE FROM statements",
     "DELETE FROM customers",
     "DROP TABLE payments",
     "CREATE USER 'intruder'@'%' IDENTIFIED BY 'x'",
@@ -145,6 +149,8 @@ PER_ROLE: dict[Role, list[str]] = {
         "SELECT * FROM audit_log",
     ],
     Role.ACCOUNTS_OFFICER: [
+        "INSERT INTO statements (statement_no, customer_id) VALUES ('S-AO', 1)",
+        "UPDATE bills SET statement_id = NULL",
         "INSERT INTO bills (bill_no, connection_id, customer_id, cycle_id, "
         "tariff_version_id, units, energy_charge, fixed_charge, tax, total, adjustments, "
         "amount_paid, balance, status, is_estimated, generated_at) SELECT CONCAT(bill_no, "
@@ -165,6 +171,9 @@ PER_ROLE: dict[Role, list[str]] = {
         "INSERT INTO payments (customer_id, amount, channel, reference, paid_at, "
         "recorded_by, recorded_at) VALUES (1, 1, 'CASH', 'S-X', CURDATE(), 'sup', NOW())",
         "INSERT INTO meter_readings (connection_id) VALUES (1)",
+        "INSERT INTO statements (statement_no, customer_id) VALUES ('S-FAKE', "
+        "{other_customer_id})",
+        "UPDATE bills SET statement_id = NULL",
     ],
     # field officers deliver bills (they read them) but see no payment and change no money
     Role.FIELD_OFFICER: [
@@ -196,6 +205,8 @@ PER_ROLE: dict[Role, list[str]] = {
         "INSERT INTO payments (customer_id, amount, channel, reference, paid_at, "
         "recorded_by, recorded_at) VALUES (1, 1, 'CASH', 'C-X', CURDATE(), 'cons', NOW())",
         "SELECT * FROM audit_log",
+        "SELECT * FROM {db}.statements",
+        "INSERT INTO statements (statement_no, customer_id) VALUES ('S-FAKE', 1)",
     ],
 }
 
