@@ -86,8 +86,11 @@ def test_record_a_payment_through_the_dialog(qtbot: QtBot, world: World,
     dialog = page.record_payment()
     _fill(qtbot, dialog, big.account_no)
     assert "outstanding 1,155.00, credit 0.00, 1 open bill" in dialog.customer.text()
-    assert dialog.bill.count() == 2
-    dialog.bill.setCurrentIndex(1)  # the bill, which offers its balance as the amount
+    assert dialog.bill.count() == 3  # oldest first, the account's statement, its open bill
+    dialog.bill.setCurrentIndex(1)  # the statement on the payer's slip: its total due
+    assert dialog.bill.currentData() == big.statement_no and dialog.amount.text() == "1155.00"
+    assert dialog.bill.currentText().startswith(f"Statement {big.statement_no} (")
+    dialog.bill.setCurrentIndex(2)  # the bill, which offers its balance as the amount
     assert dialog.bill.currentData() == big.bill_no and dialog.amount.text() == "1155.00"
     dialog.amount.setText("12.345")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -219,3 +222,22 @@ def test_a_dashboard_link_filters_this_month(qtbot: QtBot, world: World,
     assert isinstance(page, PaymentsPage)
     assert page.model.query.filters == {"date_from": first, "date_to": today}
     assert [r.reference for r in page.model.rows()] == ["NEW-1"]
+
+
+def test_a_payment_may_name_the_statement_on_the_slip(qtbot: QtBot, world: World,
+                                                      make_ctx: MakeCtx) -> None:
+    page = _page(qtbot, make_ctx(world.backend, Role.ACCOUNTS_OFFICER))
+    big, _small = _bills(world)
+    dialog = page.record_payment()
+    _fill(qtbot, dialog, big.account_no)
+    dialog.bill.setCurrentIndex(dialog.bill.findData(big.statement_no))
+    dialog.channel.setCurrentIndex(dialog.channel.findData("BANK"))
+    dialog.reference.setText("SLIP-1")
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    wait_tasks(qtbot)
+    assert next(b for b in _bills(world) if b.bill_no == big.bill_no).status is \
+        BillStatus.PAID
+    posted = payments.get_payment(world.backend, page.ctx.token, "BANK", "SLIP-1").payment
+    assert (posted.amount, posted.statement_no, posted.bill_no) == \
+        (Decimal("1155.00"), big.statement_no, None)

@@ -128,6 +128,11 @@ class RecordPaymentDialog(FormDialog):
                               f"credit {money_text(d.credit)}, {len(d.open_bills)} open "
                               f"bill{'s' if len(d.open_bills) != 1 else ''}.")
         self._reset_bills()
+        latest = d.latest_statement
+        if latest is not None and d.outstanding > 0:  # what the payer was sent: the slip
+            self.bill.addItem(f"Statement {latest.statement_no} ({latest.cycle}): total due "
+                              f"{money_text(latest.total_due)}, due {latest.due_date.isoformat()}",
+                              latest.statement_no)
         for bill in d.open_bills:
             due = bill.due_date.isoformat() if bill.due_date else "-"
             self.bill.addItem(f"{bill.bill_no}: balance {money_text(bill.balance)}, due {due}"
@@ -135,13 +140,16 @@ class RecordPaymentDialog(FormDialog):
 
     def _on_bill(self, _index: int) -> None:
         # picking a bill offers its balance; an amount typed by hand is left alone
-        bill_no = self.bill.currentData()
-        if self.account is None or not bill_no:
+        chosen = self.bill.currentData()
+        if self.account is None or not chosen:
             return
-        bill = next(b for b in self.account.dues.open_bills if b.bill_no == bill_no)
-        offered = {money_text(b.balance).replace(",", "") for b in self.account.dues.open_bills}
+        offers = {b.bill_no: b.balance for b in self.account.dues.open_bills}
+        latest = self.account.dues.latest_statement
+        if latest is not None:  # the statement's total, less what was paid on it since
+            offers[latest.statement_no] = min(latest.total_due, self.account.dues.outstanding)
+        offered = {money_text(v).replace(",", "") for v in offers.values()}
         if not self.amount.text().strip() or self.amount.text().strip() in offered:
-            self.amount.setText(money_text(bill.balance).replace(",", ""))
+            self.amount.setText(money_text(offers[chosen]).replace(",", ""))
 
     def collect(self) -> dict[str, Any]:
         return {"account_no": self.account_no.text().strip(),
