@@ -53,7 +53,8 @@ class RecordPaymentDialog(FormDialog):
     def __init__(self, ctx: AppContext, account_no: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, "Record a payment", ok_text="Record payment",
-                         intro="The payment goes to the bill chosen, then to the customer's "
+                         intro="The payment goes to the bill or statement chosen (a "
+                               "statement's open bills oldest first), then to the customer's "
                                "other open bills, oldest first; what is left is kept as "
                                "credit on the account.")
         self.setObjectName("recordPaymentDialog")
@@ -68,7 +69,7 @@ class RecordPaymentDialog(FormDialog):
         self.customer.setObjectName("hint")
         self.customer.setWordWrap(True)
         self.add_field("", self.customer, "customer")
-        self.bill = self.add_field("Bill", QComboBox(), "bill", "bill_no")
+        self.bill = self.add_field("Apply to", QComboBox(), "bill", "bill_no")
         self.bill.addItem("Oldest open bills first", NO_BILL)
         self.bill.currentIndexChanged.connect(self._on_bill)
         self.amount = self.add_field("Amount", QLineEdit(), "amount")
