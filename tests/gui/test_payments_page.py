@@ -89,7 +89,7 @@ def test_record_a_payment_through_the_dialog(qtbot: QtBot, world: World,
     assert dialog.bill.count() == 3  # oldest first, the account's statement, its open bill
     dialog.bill.setCurrentIndex(1)  # the statement on the payer's slip: its total due
     assert dialog.bill.currentData() == big.statement_no and dialog.amount.text() == "1155.00"
-    assert dialog.bill.currentText().startswith(f"Statement {big.statement_no} (")
+    assert dialog.bill.currentText().startswith(f"Statement {big.statement_no}: 1,155.00 due")
     dialog.bill.setCurrentIndex(2)  # the bill, which offers its balance as the amount
     assert dialog.bill.currentData() == big.bill_no and dialog.amount.text() == "1155.00"
     dialog.amount.setText("12.345")

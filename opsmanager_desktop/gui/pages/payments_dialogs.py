@@ -131,9 +131,8 @@ class RecordPaymentDialog(FormDialog):
         self._reset_bills()
         latest = d.latest_statement
         if latest is not None and d.outstanding > 0:  # what the payer was sent: the slip
-            self.bill.addItem(f"Statement {latest.statement_no} ({latest.cycle}): total due "
-                              f"{money_text(latest.total_due)}, due {latest.due_date.isoformat()}",
-                              latest.statement_no)
+            self.bill.addItem(f"Statement {latest.statement_no}: {money_text(latest.total_due)}"
+                              f" due {latest.due_date.isoformat()}", latest.statement_no)
         for bill in d.open_bills:
             due = bill.due_date.isoformat() if bill.due_date else "-"
             self.bill.addItem(f"{bill.bill_no}: balance {money_text(bill.balance)}, due {due}"
