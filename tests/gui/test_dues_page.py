@@ -106,7 +106,9 @@ def test_payment_from_the_dues_page(qtbot: QtBot, world: World, make_ctx: MakeCt
     wait_tasks(qtbot)
     dialog = page.record_payment()
     wait_tasks(qtbot)
-    assert dialog.account_no.text() == small.account_no and dialog.bill.count() == 2
+    # oldest first, the account's statement, its open bill
+    assert dialog.account_no.text() == small.account_no and dialog.bill.count() == 3
+    assert dialog.bill.itemData(1) == small.statement_no
     dialog.amount.setText(str(small.balance))
     dialog.reference.setText("POS-77")
     dialog.channel.setCurrentIndex(dialog.channel.findData("POS"))
