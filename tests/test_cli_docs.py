@@ -32,7 +32,7 @@ def test_contract_commands_exist() -> None:
     parser = build_parser()
     top = _subparsers(parser)
     expected = {
-        "db": {"init", "upgrade"}, "users": {"add"}, "utilities": {"add"},
+        "db": {"init", "upgrade", "check"}, "users": {"add"}, "utilities": {"add"},
         "tariffs": {"add", "import"}, "connections": {"set-load"}, "cycles": {"open"},
         "customers": {"import"}, "readings": {"import", "approve", "reject"},
         "billing": {"run"}, "bills": {"issue", "mark-overdue", "list", "print"},

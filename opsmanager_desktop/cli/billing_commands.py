@@ -87,10 +87,13 @@ def billing_run(app: CliApp, args: argparse.Namespace) -> int:
 
 def bills_issue(app: CliApp, args: argparse.Namespace) -> int:
     result = bills.issue_bills(app.backend, app.token(), args.cycle, args.issue_date)
-    app.emit(result, f"Cycle {result.cycle}: {result.issued:,} bills issued on "
-             f"{result.issue_date.isoformat()}, due {result.due_date.isoformat()}, on "
-             f"{result.statements:,} account statements; {result.paid_on_issue:,} paid at "
-             f"once, account credit applied {format_money(result.credit_applied)}.")
+    text = (f"Cycle {result.cycle}: {result.issued:,} bills issued on "
+            f"{result.issue_date.isoformat()}, due {result.due_date.isoformat()}, on "
+            f"{result.statements:,} account statements; {result.paid_on_issue:,} paid at "
+            f"once, account credit applied {format_money(result.credit_applied)}.")
+    if result.credit_skipped:
+        text += "\n" + bills.skipped_text(result.credit_skipped)
+    app.emit(result, text)
     return 0
 
 

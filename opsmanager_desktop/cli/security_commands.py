@@ -1,18 +1,18 @@
-"""db grants / backup / restore: added to the `db` command of admin_commands."""
+"""db grants / backup / restore / check: added to the `db` command of admin_commands."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from opsmanager_desktop.cli.app import CliApp
+from opsmanager_desktop.cli.app import CliApp, render_table
 from opsmanager_desktop.config import ENV_PASSWORD
 from opsmanager_desktop.db.security import procedures
 from opsmanager_desktop.db.security.grants import apply_plan, build_plan
 from opsmanager_desktop.db.security.options import DEFAULT_NAMESPACE, check_namespace
-from opsmanager_desktop.domain.errors import PermissionDenied, invalid
+from opsmanager_desktop.domain.errors import Conflict, PermissionDenied, invalid
 from opsmanager_desktop.domain.permissions import Permission
-from opsmanager_desktop.services import auth, backup
+from opsmanager_desktop.services import auth, backup, ledger_check
 
 
 def _db_subcommands(commands: Any) -> Any:
@@ -42,6 +42,19 @@ def register(commands: Any) -> None:
     back = db_cmds.add_parser("restore", help="replace the database with a backup (admin)")
     back.add_argument("file")
     back.set_defaults(handler=db_restore)
+    check = db_cmds.add_parser(
+        "check", help="check every invariant of the ledger, read-only (admin, accounts "
+        "officer): exit 0 when it holds, 5 with the problems and their accounts listed",
+        description="Reads every payment, bill, account and statement and changes nothing. "
+        "Exit 0: every invariant holds; exit 5: problems, each with its invariant, account, "
+        "reference (a bill, a statement, or a payment as CHANNEL REFERENCE), found and "
+        "expected. JSON: {ok, checked: {accounts, bills, payments, allocations, "
+        "statements}, seconds, problems: [{invariant, account_no, reference, found, "
+        "expected}], accounts_with_problems, invariants: [{invariant, rule, problems}]}.")
+    check.add_argument("--limit", type=int, default=ledger_check.LIMIT,
+                       help=f"problems listed per invariant, all counted (default "
+                       f"{ledger_check.LIMIT})")
+    check.set_defaults(handler=db_check)
 
 
 def db_grants(app: CliApp, args: argparse.Namespace) -> int:
@@ -103,3 +116,30 @@ def db_restore(app: CliApp, args: argparse.Namespace) -> int:
     backup.restore(app.backend, app.token(), args.file)
     app.emit({"restored": args.file}, f"Database restored from {args.file}.")
     return 0
+
+
+def db_check(app: CliApp, args: argparse.Namespace) -> int:
+    result = ledger_check.check_ledger(app.backend, app.token(), args.limit)
+    checked = {"accounts": result.accounts, "bills": result.bills,
+               "payments": result.payments, "allocations": result.allocations,
+               "statements": result.statements}
+    data = {"ok": result.ok, "checked": checked, "seconds": result.seconds,
+            "problems": result.problems, "accounts_with_problems": result.accounts_named,
+            "invariants": result.invariants}
+    figures = (f"{result.accounts:,} accounts, {result.bills:,} bills, {result.payments:,} "
+               f"payments ({result.allocations:,} allocation rows), {result.statements:,} "
+               f"statements; {len(result.invariants)} invariants in {result.seconds:.2f} s")
+    if result.ok:
+        app.emit(data, f"OK: the ledger holds. Checked {figures}.")
+        return 0
+    broken = [i for i in result.invariants if i.problems]
+    lines = [f"The ledger is out of step: {result.problem_count:,} problems of "
+             f"{len(broken)} invariants, accounts {', '.join(result.accounts_named)}.",
+             render_table([{"invariant": p.invariant, "account_no": p.account_no,
+                            "reference": p.reference, "found": p.found,
+                            "expected": p.expected} for p in result.problems])]
+    lines += [f"{i.invariant}: {i.problems:,} problems, the first {result.limit} listed "
+              f"({i.rule})" for i in broken if i.problems > result.limit]
+    lines.append(f"Checked {figures}. Nothing was changed.")
+    app.emit(data, "\n".join(lines))
+    return Conflict.exit_code  # the data clashes with its own rules: exit 5, a conflict

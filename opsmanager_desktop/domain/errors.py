@@ -34,6 +34,18 @@ class Conflict(OpsError):
     exit_code = 5
 
 
+class LedgerOutOfStep(Conflict):
+    """An account's stored money disagrees with the rows that justify it (its credit with
+    its payments' allocation rows, say): the data is wrong, not the request. Named by
+    account so a cycle's issue can leave that account's credit alone and go on, and the
+    message sends the reader to `db check`, which lists every such disagreement."""
+
+    def __init__(self, account_no: str, detail: str) -> None:
+        self.account_no = account_no
+        super().__init__(f"the ledger of account {account_no} is out of step: {detail}; "
+                         "run `opsmanager db check` to list what is wrong")
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """One thing wrong with input: where (row, field) and why."""

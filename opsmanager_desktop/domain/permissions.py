@@ -48,6 +48,7 @@ class Permission(StrEnum):
     DUES_VIEW = "dues.view"
     REPORTS_FINANCIAL = "reports.financial"
     REPORTS_CONSUMPTION = "reports.consumption"
+    LEDGER_CHECK = "ledger.check"  # `db check`: every ledger invariant, read-only
     # network assets: substations, transformers, maintenance, energy balance
     ASSETS_VIEW = "assets.view"
     ASSETS_MANAGE = "assets.manage"
@@ -118,6 +119,9 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.DUES_VIEW: frozenset({_AO, _B, _S, _SA}),
     Permission.REPORTS_FINANCIAL: frozenset({_AO, _A}),
     Permission.REPORTS_CONSUMPTION: frozenset({_B, _AO, _A}),
+    # the ledger's keepers: accounts officers post and reverse the money, admins run the
+    # database (a check reads every account's money, so not every officer)
+    Permission.LEDGER_CHECK: frozenset({_AO, _A}),
     Permission.ASSETS_VIEW: frozenset({_A, _B, _AO, _S, _F, _SA}),
     Permission.ASSETS_MANAGE: frozenset({_A, _S}),
     Permission.MAINTENANCE_LOG: frozenset({_S, _F}),

@@ -28,7 +28,7 @@ from opsmanager_desktop.domain.bill_lifecycle import (
     check_transition,
     status_after_money,
 )
-from opsmanager_desktop.domain.errors import Conflict, NotFound, invalid
+from opsmanager_desktop.domain.errors import Conflict, LedgerOutOfStep, NotFound, invalid
 from opsmanager_desktop.domain.money import ZERO, D, has_at_most_places
 from opsmanager_desktop.domain.permissions import Permission
 from opsmanager_desktop.domain.tariff import MONEY_ZERO
@@ -51,7 +51,7 @@ from opsmanager_desktop.services.payments import apply_credit_to_bill
 from opsmanager_desktop.services.statement_ledger import create_statements
 
 __all__ = ["BillDetail", "BillRow", "adjust_bill", "get_bill", "issue_bills", "list_bills",
-           "mark_overdue"]
+           "mark_overdue", "skipped_text"]
 
 _B = table_of(Bill)
 REASON_MAX = 255
@@ -69,6 +69,9 @@ class IssueResult:
     credit_applied: Decimal
     # one per account with bills issued now (docs/decisions.md 41)
     statements: int = 0
+    # accounts whose ledger was out of step: issued, their credit left unapplied
+    # (docs/decisions.md 46; `db check` says what is wrong)
+    credit_skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,15 +125,17 @@ def issue_bills(ctx: Ctx, period: str, issue_date: date | str | None = None) -> 
 
     apply_pending_charges(ctx, cycle.id)  # penalties and fees waiting for a bill
     count, paid = issue_cycle_bills(session, cycle.id, issued_on, due)
-    applied = _apply_credit(session, ctx, cycle.id, issued_on, with_credit)
-    paid += applied[1]
+    credit = _apply_credit(session, ctx, cycle.id, issued_on, with_credit)
+    paid += credit.settled
     statements = issue_statements(session, cycle.id, cycle.period, issued_on, due, ctx.now,
                                   ctx.username)
     ctx.audit("billing_cycle", cycle.id, "issue_bills", after={
         "cycle": cycle.period, "issued": count, "issue_date": issued_on, "due_date": due,
-        "paid_on_issue": paid, "credit_applied": applied[0],
-        "accounts_with_credit": len(with_credit), "statements": statements})
-    return IssueResult(cycle.period, count, issued_on, due, paid, applied[0], statements)
+        "paid_on_issue": paid, "credit_applied": credit.applied,
+        "accounts_with_credit": len(with_credit), "statements": statements,
+        "credit_skipped": list(credit.skipped)})
+    return IssueResult(cycle.period, count, issued_on, due, paid, credit.applied, statements,
+                       credit.skipped)
 
 
 def issue_cycle_bills(session: Session, cycle_id: int, issued_on: date, due: date
@@ -166,21 +171,48 @@ def issue_statements(session: Session, cycle_id: int, period: str, issued_on: da
     return made
 
 
+@dataclass(frozen=True)
+class _CreditApplied:
+    applied: Decimal
+    settled: int  # bills the credit paid in full
+    skipped: tuple[str, ...]  # accounts whose ledger was out of step
+
+
 def _apply_credit(session: Session, ctx: Ctx, cycle_id: int, issued_on: date,
-                  customer_ids: list[int]) -> tuple[Decimal, int]:
+                  customer_ids: list[int]) -> _CreditApplied:
     """Credit first (docs/design.md 3), through the payments ledger so every cent stays
-    traceable to the payment it came from. Only accounts with credit are touched."""
-    total, settled = MONEY_ZERO, 0
+    traceable to the payment it came from. Only accounts with credit are touched.
+
+    An account whose stored credit disagrees with its payments' rows keeps its credit
+    and its bills as issued; the cycle goes on and the result names it (decision 46): one
+    account's bad data must not stop a whole cycle's bills going out, and applying a
+    credit the rows do not back would move money that is not there."""
+    total, settled, skipped = MONEY_ZERO, 0, []
     for customer_id in customer_ids:
         customer = session.get_one(Customer, customer_id)
         bills = session.scalars(select(Bill).where(
             Bill.customer_id == customer_id, Bill.cycle_id == cycle_id,
             Bill.issue_date == issued_on, Bill.status == BillStatus.DUE.value)
             .order_by(Bill.id)).all()
-        for bill in bills:
-            total += apply_credit_to_bill(session, customer, bill, ctx.now, ctx.username)
-            settled += bill.status == BillStatus.PAID.value
-    return total, settled
+        try:
+            for bill in bills:
+                total += apply_credit_to_bill(session, customer, bill, ctx.now, ctx.username)
+                settled += bill.status == BillStatus.PAID.value
+        except LedgerOutOfStep as exc:
+            # payment_ledger.spread_credit checks before it writes, and an account out of
+            # step is found at its first bill: nothing of it is half-applied
+            skipped.append(exc.account_no)
+    return _CreditApplied(total, settled, tuple(skipped))
+
+
+def skipped_text(accounts: tuple[str, ...], shown: int = 20) -> str:
+    """What `bills issue` and the issue dialog say of accounts whose credit was skipped."""
+    named = ", ".join(accounts[:shown])
+    if len(accounts) > shown:
+        named += f" and {len(accounts) - shown:,} more"
+    return (f"Credit not applied to {len(accounts):,} account(s) whose ledger is out of "
+            f"step ({named}): their bills went out without it. Run `opsmanager db check` "
+            "to see what is wrong.")
 
 
 @service(Permission.BILLS_MARK_OVERDUE)

@@ -2,11 +2,14 @@
 bills: lock the rows, split the money (domain/allocation.py), write the allocation rows and
 keep bills and account credit in step. No permission checks here: the services do that.
 
-The ledger's invariants (the tests check them on both databases):
+The ledger's invariants, among others (services/ledger_check.py states and checks every
+one, read-only: `opsmanager db check`; the tests run it on both databases):
 - the allocation rows of a payment sum to its amount (to zero once it is reversed);
 - a customer's `credit` equals the sum of its payments' allocation rows without a bill;
 - a bill's `amount_paid` equals the sum of the allocation rows on it, and
   balance = total + adjustments - amount_paid.
+Code here that finds the stored figures out of step with the rows raises LedgerOutOfStep
+(a Conflict naming the account), never an assertion a user would see as a traceback.
 
 Locking: the customer row first, then its bill rows, ids ascending, with SELECT ... FOR
 UPDATE (a no-op on SQLite, where a write transaction holds the database write lock from
@@ -41,6 +44,7 @@ from opsmanager_desktop.domain.bill_lifecycle import (
     check_transition,
     status_after_money,
 )
+from opsmanager_desktop.domain.errors import LedgerOutOfStep
 from opsmanager_desktop.domain.money import ZERO
 from opsmanager_desktop.domain.statement import is_statement_no
 from opsmanager_desktop.services.imports import batched
@@ -253,9 +257,10 @@ def spread_credit(session: Session, customer: CustomerState, bills: Sequence[Bil
     sources = credit_sources(session, customer.id)
     available = sum((s.remaining for s in sources), ZERO)
     if available != customer.credit:
-        raise AssertionError(
-            f"ledger out of step for account {customer.account_no}: credit "
-            f"{customer.credit} but {available} unapplied in its payments")
+        # raised before anything of the account is written, so a caller may skip the
+        # account (bills.issue_bills does) and leave nothing half-done
+        raise LedgerOutOfStep(customer.account_no, f"its credit is {customer.credit} but "
+                              f"its payments left {available} unapplied")
     rows: list[AllocationRow] = []
     for bill in wanted:
         need = min(bill.balance, customer.credit)
@@ -307,8 +312,12 @@ def save_credits(session: Session, customers: Iterable[CustomerState]) -> None:
     changed = [c for c in customers if c.dirty]
     if not changed:
         return
-    if any(c.credit < ZERO for c in changed):
-        raise AssertionError("account credit would go below zero")
+    for c in changed:
+        if c.credit < ZERO:
+            # only a stored credit lower than its payments' rows gets here (a reversal
+            # takes back what the rows say the payment left)
+            raise LedgerOutOfStep(c.account_no, f"its credit would go below zero "
+                                  f"({c.credit})")
     stmt = (update(_CUSTOMERS).where(_CUSTOMERS.c.id == bindparam("c_id"))
             .values(credit=bindparam("c_credit", type_=Money())))
     session.execute(stmt, [{"c_id": c.id, "c_credit": c.credit} for c in changed])

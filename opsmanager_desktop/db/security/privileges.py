@@ -216,6 +216,11 @@ NEEDS: dict[Permission, dict[str, str]] = {
                                    "customers": "SELECT", "bill_adjustments": "SELECT"},
     Permission.REPORTS_CONSUMPTION: {"bills": "SELECT", "billing_cycles": "SELECT",
                                      "connections": "SELECT", "utility_types": "SELECT"},
+    # `db check` (services/ledger_check.py) reads every row of the ledger, changes none
+    Permission.LEDGER_CHECK: {"customers": "SELECT", "bills": "SELECT",
+                              "bill_adjustments": "SELECT", "payments": "SELECT",
+                              "payment_allocations": "SELECT", "payment_reversals": "SELECT",
+                              "statements": "SELECT"},
     # a record or a list may name a statement: the paper that carries an account's bills
     Permission.DISTRIBUTION_RECORD: {
         "bill_deliveries": "SELECT INSERT", "bill_delivery_states": "SELECT INSERT UPDATE",

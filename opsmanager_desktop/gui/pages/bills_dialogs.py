@@ -97,6 +97,8 @@ def issue_text(result: IssueResult) -> str:
     if result.paid_on_issue:
         text += (f" {result.paid_on_issue:,} were settled at once (nothing to pay, or the "
                  f"account's credit: {money_text(result.credit_applied)} applied).")
+    if result.credit_skipped:
+        text += " " + bills.skipped_text(result.credit_skipped, shown=5)
     return text
 
 
